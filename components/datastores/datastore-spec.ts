@@ -1,0 +1,145 @@
+import { checkDockerTag } from "../registry/image-names";
+import { Problem, show } from "../common/validation";
+
+/** Managers whose guest agents run the database in a container pulled from the registry. */
+export const CONTAINER_MANAGERS = ["mysql", "mariadb", "postgresql"] as const;
+export type ContainerManager = (typeof CONTAINER_MANAGERS)[number];
+
+/** Trove's API schema limits image tags: at most 5, each at most 20 characters. */
+export const MAX_IMAGE_TAGS = 5;
+export const MAX_IMAGE_TAG_LENGTH = 20;
+/** Glance tag every guest image carries, beside the datastore names. */
+export const TROVE_IMAGE_TAG = "trove";
+
+/** One datastore version as the operator declares it. */
+export interface DatastoreVersionSpec {
+    /** Datastore name, e.g. "mysql". Names the image repository `trove-datastores/<datastore>`. */
+    readonly datastore: string;
+    /** Version name, e.g. "5.7.29"; also the image tag the guest agent pulls. */
+    readonly version: string;
+    /** Guest agent manager. @default the datastore name */
+    readonly manager?: string;
+    /** Trove's version number. @default the version name */
+    readonly versionNumber?: string;
+    /** Image mirrored into the registry as this version, e.g. "mysql:5.7.29". */
+    readonly sourceImage: string;
+    /** Glance tags that pick the guest image. @default ["trove", <datastore>] */
+    readonly imageTags?: readonly string[];
+    /** Users can create instances of this version. @default true */
+    readonly active?: boolean;
+    /** The datastore's default version. @default true when it is the datastore's only version */
+    readonly default?: boolean;
+    /** Packages the guest installs (older, non-container guests). @default none */
+    readonly packages?: readonly string[];
+}
+
+/** A version with every default applied. */
+export interface ResolvedDatastoreVersion {
+    readonly datastore: string;
+    readonly version: string;
+    readonly manager: string;
+    readonly versionNumber: string;
+    readonly sourceImage: string;
+    readonly imageTags: readonly string[];
+    readonly active: boolean;
+    readonly default: boolean;
+    readonly packages: readonly string[];
+}
+
+/** Stable key of a version, used in resource names and output maps: `<datastore>-<version>`. */
+export function versionKey(spec: { datastore: string; version: string }): string {
+    return `${spec.datastore}-${spec.version}`;
+}
+
+export function resolveVersions(specs: readonly DatastoreVersionSpec[]): ResolvedDatastoreVersion[] {
+    const perDatastore = new Map<string, number>();
+    for (const s of specs) perDatastore.set(s.datastore, (perDatastore.get(s.datastore) ?? 0) + 1);
+    return specs.map((s) => ({
+        datastore: s.datastore,
+        version: s.version,
+        manager: s.manager ?? s.datastore,
+        versionNumber: s.versionNumber ?? s.version,
+        sourceImage: s.sourceImage,
+        imageTags: s.imageTags ?? [TROVE_IMAGE_TAG, s.datastore],
+        active: s.active ?? true,
+        default: s.default ?? perDatastore.get(s.datastore) === 1,
+        packages: s.packages ?? [],
+    }));
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
+
+/** Every problem in a list of datastore versions; paths are `[i].field`. Exported for testing. */
+export function validateDatastoreVersions(specs: readonly DatastoreVersionSpec[]): Problem[] {
+    const problems: Problem[] = [];
+    if (!Array.isArray(specs) || specs.length === 0) {
+        return [{ path: "", message: "needs at least one datastore version, e.g. { datastore: \"mysql\", version: \"5.7.29\", sourceImage: \"mysql:5.7.29\" }" }];
+    }
+    const seen = new Map<string, number>();
+    specs.forEach((spec, i) => {
+        const at = `[${i}]`;
+        if (typeof spec.datastore !== "string" || !/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(spec.datastore)) {
+            problems.push({ path: `${at}.datastore`, message: `${show(spec.datastore)} is not a datastore name (lower-case letters and digits, e.g. "mysql"); it names the image repository` });
+        }
+        const manager = spec.manager ?? spec.datastore;
+        if (!(CONTAINER_MANAGERS as readonly string[]).includes(manager)) {
+            problems.push({
+                path: `${at}.${spec.manager === undefined ? "datastore" : "manager"}`,
+                message: `unknown datastore manager ${show(manager)}; Trove's container guests support ${CONTAINER_MANAGERS.join(", ")}${spec.manager === undefined ? " (set manager when the datastore name differs)" : ""}`,
+            });
+        }
+        if (typeof spec.version !== "string" || !NAME.test(spec.version)) {
+            problems.push({ path: `${at}.version`, message: `${show(spec.version)} is not a version name such as "5.7.29"` });
+        } else {
+            const wrongTag = checkDockerTag(spec.version);
+            if (wrongTag) problems.push({ path: `${at}.version`, message: `${wrongTag}; the guest agent pulls the version name as the image tag` });
+        }
+        if (spec.versionNumber !== undefined && !/^\d+(\.\d+)*$/.test(spec.versionNumber)) {
+            problems.push({ path: `${at}.versionNumber`, message: `${show(spec.versionNumber)} is not a version number such as "5.7.29"` });
+        }
+        if (typeof spec.sourceImage !== "string" || !/^[^\s]+$/.test(spec.sourceImage)) {
+            problems.push({ path: `${at}.sourceImage`, message: `${show(spec.sourceImage)} is not an image reference such as "mysql:5.7.29"` });
+        }
+        const tags = spec.imageTags ?? [TROVE_IMAGE_TAG, spec.datastore];
+        if (tags.length === 0 || tags.length > MAX_IMAGE_TAGS) {
+            problems.push({ path: `${at}.imageTags`, message: `has ${tags.length} tags; Trove accepts 1 to ${MAX_IMAGE_TAGS}` });
+        }
+        tags.forEach((tag: string, j: number) => {
+            if (typeof tag !== "string" || tag.length === 0 || tag.length > MAX_IMAGE_TAG_LENGTH) {
+                problems.push({ path: `${at}.imageTags[${j}]`, message: `${show(tag)} must be 1 to ${MAX_IMAGE_TAG_LENGTH} characters (Trove's limit)` });
+            }
+        });
+        if (spec.active === false && spec.default === true) {
+            problems.push({ path: `${at}.default`, message: "an inactive version cannot be the default; Trove refuses it. Make it active or not default" });
+        }
+        const key = `${spec.datastore}\0${spec.version}`;
+        if (seen.has(key)) {
+            problems.push({ path: `${at}.version`, message: `${spec.datastore} ${spec.version} is already declared at [${seen.get(key)}]; each version once` });
+        } else {
+            seen.set(key, i);
+        }
+    });
+    const resolved = resolveVersions(specs);
+    const defaults = new Map<string, number[]>();
+    const managerOf = new Map<string, string>();
+    resolved.forEach((v, i) => {
+        if (v.default) defaults.set(v.datastore, [...(defaults.get(v.datastore) ?? []), i]);
+        const other = managerOf.get(v.manager);
+        if (other !== undefined && other !== v.datastore) {
+            problems.push({
+                path: `[${i}].manager`,
+                message: `datastores ${other} and ${v.datastore} both use manager ${v.manager}; the guest agent has one [${v.manager}] docker_image, so use one datastore per manager`,
+            });
+        }
+        managerOf.set(v.manager, v.datastore);
+    });
+    for (const [datastore, indexes] of defaults) {
+        if (indexes.length > 1) {
+            problems.push({
+                path: `[${indexes[1]}].default`,
+                message: `${datastore} has ${indexes.length} default versions (${indexes.map((i) => resolved[i].version).join(", ")}); mark exactly one default`,
+            });
+        }
+    }
+    return problems;
+}

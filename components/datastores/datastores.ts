@@ -1,0 +1,135 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as crypto from "crypto";
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versionKey } from "./datastore-spec";
+import { DatastoreVersion } from "./datastore-version";
+import { DatastoreParameters } from "./datastore-parameters";
+import { parseValidationRules, splitByLoadPath } from "./validation-rules";
+import { TroveConnection } from "./trove-api";
+import { nested, Problem, throwIfProblems } from "../common/validation";
+import { shellQuote } from "../guest-image/build-inputs";
+
+/** Where Debian's python3-trove keeps `<manager>/validation-rules.json`. */
+export const DEBIAN_TROVE_TEMPLATES = "/usr/lib/python3/dist-packages/trove/templates";
+
+export interface TroveManageArgs {
+    /** The trove-manage command on this machine. @default "trove-manage" */
+    readonly command?: string;
+    /** Passed as --config-file, so trove-manage finds Trove's database. @default trove-manage's own default */
+    readonly configFile?: string;
+}
+
+export interface DatastoresArgs {
+    readonly connection: pulumi.Input<TroveConnection>;
+    readonly versions: readonly DatastoreVersionSpec[];
+    /**
+     * Pin every version to this Glance image instead of finding it by tags. Tags (the default) let
+     * a rebuilt image take over without touching the versions.
+     * @default versions find the image by their imageTags
+     */
+    readonly imageId?: pulumi.Input<string>;
+    /** Versions are created after this: Trove looks the image up when a version is created. */
+    readonly imageDependency?: pulumi.Resource;
+    /**
+     * A `templates` directory holding `<manager>/validation-rules.json` (Trove's `trove/templates`).
+     * @default no configuration parameters are loaded
+     */
+    readonly parametersDir?: string;
+    /**
+     * Load every parameter, booleans and floats included, with `trove-manage
+     * db_load_datastore_config_parameters` on this machine. Without it, only integer and string
+     * parameters are loaded (over REST).
+     * @default REST only
+     */
+    readonly troveManage?: TroveManageArgs;
+}
+
+function rulesFile(dir: string, manager: string): string {
+    return path.join(dir, manager, "validation-rules.json");
+}
+
+/** Every problem in `args`; reads the rules files. Exported for testing. */
+export function validateDatastoresArgs(args: Omit<DatastoresArgs, "connection" | "imageId" | "imageDependency">): Problem[] {
+    const problems = nested("versions", validateDatastoreVersions(args.versions));
+    if (args.parametersDir !== undefined && problems.length === 0) {
+        for (const manager of new Set(resolveVersions(args.versions).map((v) => v.manager))) {
+            const file = rulesFile(args.parametersDir, manager);
+            if (!fs.existsSync(file)) {
+                problems.push({ path: "parametersDir", message: `${file} does not exist; point parametersDir at Trove's trove/templates directory (Debian: ${DEBIAN_TROVE_TEMPLATES})` });
+                continue;
+            }
+            try {
+                parseValidationRules(fs.readFileSync(file, "utf8"), file);
+            } catch (e) {
+                problems.push({ path: "parametersDir", message: (e as Error).message });
+            }
+        }
+    }
+    return problems;
+}
+
+/**
+ * The region's datastores and datastore versions in Trove, each version with its configuration
+ * parameters, in the seeds' terms `openstack datastore version create <ver> <ds> <manager> ""
+ * --image-tags trove,<ds> --active --default --version-number <num>` and
+ * `trove-manage db_load_datastore_config_parameters`.
+ */
+export class Datastores extends pulumi.ComponentResource {
+    /** Per `<datastore>-<version>`, the version's id in Trove. */
+    public readonly versionIds: Record<string, pulumi.Output<string>>;
+    /** Per datastore, the default version's name (none when no version is default). */
+    public readonly defaultVersions: Record<string, string>;
+
+    constructor(name: string, args: DatastoresArgs, opts?: pulumi.ComponentResourceOptions) {
+        throwIfProblems(`Datastores "${name}"`, validateDatastoresArgs(args));
+        super("trove-region:datastores:Datastores", name, {}, opts);
+
+        this.versionIds = {};
+        this.defaultVersions = {};
+        const dependsOn = args.imageDependency ? [args.imageDependency] : [];
+        for (const v of resolveVersions(args.versions)) {
+            const key = versionKey(v);
+            const version = new DatastoreVersion(`${name}-${key}`, {
+                connection: args.connection,
+                datastore: v.datastore,
+                name: v.version,
+                manager: v.manager,
+                versionNumber: v.versionNumber,
+                image: args.imageId,
+                imageTags: args.imageId === undefined ? [...v.imageTags] : undefined,
+                packages: [...v.packages],
+                active: v.active,
+                default: v.default,
+            }, { parent: this, dependsOn });
+            this.versionIds[key] = version.id;
+            if (v.default) this.defaultVersions[v.datastore] = v.version;
+
+            if (args.parametersDir === undefined) continue;
+            const file = rulesFile(args.parametersDir, v.manager);
+            const text = fs.readFileSync(file, "utf8");
+            const { rest } = splitByLoadPath(parseValidationRules(text, file));
+            if (args.troveManage) {
+                // trove-manage loads every type; re-run only when the rules file's content changes.
+                const manage = args.troveManage;
+                new command.local.Command(`${name}-${key}-parameters`, {
+                    create: [
+                        shellQuote(manage.command ?? "trove-manage"),
+                        ...(manage.configFile ? ["--config-file", shellQuote(manage.configFile)] : []),
+                        "db_load_datastore_config_parameters",
+                        shellQuote(v.datastore), shellQuote(v.version), shellQuote(file),
+                    ].join(" "),
+                    triggers: [crypto.createHash("sha256").update(text).digest("hex"), version.id],
+                }, { parent: this, dependsOn: [version] });
+            } else {
+                new DatastoreParameters(`${name}-${key}-parameters`, {
+                    connection: args.connection,
+                    versionId: version.id,
+                    rules: rest,
+                }, { parent: this });
+            }
+        }
+        this.registerOutputs({ versionIds: this.versionIds, defaultVersions: this.defaultVersions });
+    }
+}

@@ -1,0 +1,228 @@
+/**
+ * A small client for Trove's management API, authenticated through Keystone the way the OpenStack
+ * provider is. Used inside dynamic providers, so it depends on nothing but Node's globals.
+ */
+
+/** Where and as whom to reach Trove: the same settings the OpenStack provider uses. */
+export interface TroveConnection {
+    readonly authUrl: string;
+    readonly username: string;
+    readonly password: string;
+    readonly projectName: string;
+    /** @default "Default" */
+    readonly userDomainName?: string;
+    /** @default "Default" */
+    readonly projectDomainName?: string;
+    /** @default the first region in the catalog that has a database endpoint */
+    readonly region?: string;
+    /** Which catalog interface to use. @default "public" */
+    readonly endpointInterface?: "public" | "internal" | "admin";
+}
+
+/** A datastore version as Trove's management API shows it. */
+export interface TroveDatastoreVersion {
+    readonly id: string;
+    readonly name: string;
+    readonly datastore_id: string;
+    readonly datastore_name: string;
+    readonly datastore_manager: string;
+    readonly image: string;
+    readonly image_tags: readonly string[];
+    readonly packages: readonly string[];
+    readonly active: boolean;
+    readonly default: boolean;
+    readonly version: string;
+}
+
+/** The fields of a datastore version this package manages. */
+export interface DatastoreVersionFields {
+    readonly datastore: string;
+    readonly name: string;
+    readonly manager: string;
+    readonly versionNumber: string;
+    /** Exactly one of image and imageTags is set. */
+    readonly image?: string;
+    readonly imageTags?: readonly string[];
+    readonly packages: readonly string[];
+    readonly active: boolean;
+    readonly default: boolean;
+}
+
+export class TroveApiError extends Error {
+    constructor(readonly method: string, readonly url: string, readonly status: number, readonly body: string) {
+        super(`Trove answered ${status} to ${method} ${url}: ${TroveApiError.reason(body)}`);
+        this.name = "TroveApiError";
+    }
+
+    /** Trove wraps errors as {"badRequest": {"message": ...}} and the like. */
+    static reason(body: string): string {
+        try {
+            const parsed = JSON.parse(body) as Record<string, { message?: string }>;
+            const first = Object.values(parsed)[0];
+            if (first && typeof first.message === "string") return first.message;
+        } catch {
+            // not JSON: fall through to the raw text
+        }
+        return body.trim().slice(0, 500) || "(empty body)";
+    }
+}
+
+/** Body of `POST /mgmt/datastore-versions`. */
+export function createVersionBody(f: DatastoreVersionFields): { version: Record<string, unknown> } {
+    const version: Record<string, unknown> = {
+        name: f.name,
+        datastore_name: f.datastore,
+        datastore_manager: f.manager,
+        active: f.active,
+        default: f.default,
+        version: f.versionNumber,
+        packages: [...f.packages],
+    };
+    if (f.image) version.image = f.image;
+    else version.image_tags = [...(f.imageTags ?? [])];
+    return { version };
+}
+
+/** Flat body of `PATCH /mgmt/datastore-versions/{id}` with only what changed. */
+export function updateVersionBody(olds: DatastoreVersionFields, news: DatastoreVersionFields): Record<string, unknown> {
+    const body: Record<string, unknown> = {};
+    if (olds.name !== news.name) body.name = news.name;
+    if (olds.manager !== news.manager) body.datastore_manager = news.manager;
+    if (olds.image !== news.image || !sameList(olds.imageTags, news.imageTags)) {
+        if (news.image) body.image = news.image;
+        else body.image_tags = [...(news.imageTags ?? [])];
+    }
+    if (!sameList(olds.packages, news.packages)) body.packages = [...news.packages];
+    if (olds.active !== news.active) body.active = news.active;
+    if (olds.default !== news.default) body.default = news.default;
+    return body;
+}
+
+/** Trove reads back an empty list as [""]; compare lists as Trove stores them. */
+export function normaliseList(list: readonly string[] | undefined | null): string[] {
+    return (list ?? []).filter((item) => item !== "");
+}
+
+export function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+    const x = normaliseList(a);
+    const y = normaliseList(b);
+    return x.length === y.length && x.every((item, i) => item === y[i]);
+}
+
+/** The managed fields of a version Trove returned. */
+export function fieldsOf(v: TroveDatastoreVersion): DatastoreVersionFields {
+    const tags = normaliseList(v.image_tags);
+    return {
+        datastore: v.datastore_name,
+        name: v.name,
+        manager: v.datastore_manager,
+        versionNumber: v.version,
+        image: v.image || undefined,
+        imageTags: v.image ? undefined : tags,
+        packages: normaliseList(v.packages),
+        active: v.active,
+        default: v.default,
+    };
+}
+
+interface Session {
+    readonly token: string;
+    readonly endpoint: string;
+}
+
+/** Trove's management API for one connection. */
+export class TroveClient {
+    private session: Promise<Session> | undefined;
+
+    constructor(private readonly connection: TroveConnection) {}
+
+    private authenticate(): Promise<Session> {
+        this.session ??= (async () => {
+            const c = this.connection;
+            const url = `${c.authUrl.replace(/\/+$/, "")}/auth/tokens`;
+            const response = await fetch(url, {
+                method: "POST",
+                headers: { "Content-Type": "application/json" },
+                body: JSON.stringify({
+                    auth: {
+                        identity: {
+                            methods: ["password"],
+                            password: { user: { name: c.username, domain: { name: c.userDomainName ?? "Default" }, password: c.password } },
+                        },
+                        scope: { project: { name: c.projectName, domain: { name: c.projectDomainName ?? "Default" } } },
+                    },
+                }),
+            });
+            const text = await response.text();
+            if (response.status !== 201) throw new TroveApiError("POST", url, response.status, text);
+            const token = response.headers.get("x-subject-token");
+            const body = JSON.parse(text) as {
+                token: { project: { id: string }; catalog: { type: string; endpoints: { interface: string; region: string; url: string }[] }[] };
+            };
+            const service = body.token.catalog.find((s) => s.type === "database");
+            const endpoint = service?.endpoints.find((e) =>
+                e.interface === (c.endpointInterface ?? "public") && (c.region === undefined || e.region === c.region));
+            if (!token || !endpoint) {
+                throw new Error(`Keystone at ${c.authUrl} lists no ${c.endpointInterface ?? "public"} "database" endpoint${c.region ? ` in region ${c.region}` : ""}; is trove-api registered in the catalog?`);
+            }
+            // Catalog URLs may still hold the %(tenant_id)s template or end in the project id already.
+            const base = endpoint.url.replace(/%\(tenant_id\)s|\$\(tenant_id\)s|%\(project_id\)s/g, body.token.project.id).replace(/\/+$/, "");
+            return { token, endpoint: base.endsWith(body.token.project.id) ? base : `${base}/${body.token.project.id}` };
+        })();
+        return this.session;
+    }
+
+    async request<T>(method: string, path: string, body?: unknown, okStatuses: number[] = [200, 202, 204]): Promise<T | undefined> {
+        const session = await this.authenticate();
+        const url = `${session.endpoint}${path}`;
+        const response = await fetch(url, {
+            method,
+            headers: { "X-Auth-Token": session.token, "Content-Type": "application/json", Accept: "application/json" },
+            body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await response.text();
+        if (!okStatuses.includes(response.status)) throw new TroveApiError(method, url, response.status, text);
+        return text ? (JSON.parse(text) as T) : undefined;
+    }
+
+    async listVersions(): Promise<TroveDatastoreVersion[]> {
+        const body = await this.request<{ versions: TroveDatastoreVersion[] }>("GET", "/mgmt/datastore-versions");
+        return body?.versions ?? [];
+    }
+
+    /** The version, or undefined when it no longer exists. */
+    async getVersion(id: string): Promise<TroveDatastoreVersion | undefined> {
+        try {
+            const body = await this.request<{ version: TroveDatastoreVersion }>("GET", `/mgmt/datastore-versions/${encodeURIComponent(id)}`);
+            return body?.version;
+        } catch (e) {
+            if (e instanceof TroveApiError && e.status === 404) return undefined;
+            throw e;
+        }
+    }
+
+    /** Trove answers 202 with no body: find the new version by datastore, name and number. */
+    async createVersion(fields: DatastoreVersionFields): Promise<TroveDatastoreVersion> {
+        await this.request("POST", "/mgmt/datastore-versions", createVersionBody(fields));
+        const created = (await this.listVersions()).find((v) =>
+            v.datastore_name === fields.datastore && v.name === fields.name && v.version === fields.versionNumber);
+        if (!created) throw new Error(`Trove accepted datastore version ${fields.datastore} ${fields.name} but does not list it`);
+        return created;
+    }
+
+    async updateVersion(id: string, body: Record<string, unknown>): Promise<void> {
+        if (Object.keys(body).length > 0) await this.request("PATCH", `/mgmt/datastore-versions/${encodeURIComponent(id)}`, body);
+    }
+
+    async deleteVersion(id: string): Promise<void> {
+        try {
+            await this.request("DELETE", `/mgmt/datastore-versions/${encodeURIComponent(id)}`);
+        } catch (e) {
+            if (e instanceof TroveApiError && e.status === 404) return;
+            if (e instanceof TroveApiError && e.status === 400 && /in use|InUse|being used/i.test(e.body)) {
+                throw new Error(`${e.message}. Delete or move the instances, backups and configuration groups that use it, then run pulumi up again.`);
+            }
+            throw e;
+        }
+    }
+}

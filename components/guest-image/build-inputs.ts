@@ -1,0 +1,112 @@
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+/** Everything that decides the bytes of a built guest image. */
+export interface BuildInputs {
+    /** The shell command that builds the image into `$GUEST_IMAGE_OUTPUT`. */
+    readonly command: string;
+    readonly environment: Readonly<Record<string, string>>;
+    /** Directories and files whose content goes into the image (Trove checkout, DIB elements). */
+    readonly paths: readonly string[];
+    /** An explicit source revision, when the operator pins one. */
+    readonly troveRef?: string;
+}
+
+/** Names never worth hashing: VCS metadata, caches, and build leftovers. */
+const IGNORED = new Set([".git", ".tox", "__pycache__", ".pytest_cache", ".stestr", "node_modules"]);
+
+/**
+ * A digest of a file or directory tree: relative paths, file modes' executable bit, and contents, in
+ * sorted order, so it is the same on every machine and changes only when the content does.
+ */
+export function digestPath(root: string): string {
+    const hash = crypto.createHash("sha256");
+    const visit = (absolute: string, relative: string): void => {
+        const stat = fs.lstatSync(absolute);
+        if (stat.isSymbolicLink()) {
+            hash.update(`L ${relative} -> ${fs.readlinkSync(absolute)}\n`);
+        } else if (stat.isDirectory()) {
+            hash.update(`D ${relative}\n`);
+            for (const entry of fs.readdirSync(absolute).sort()) {
+                if (IGNORED.has(entry) || entry.endsWith(".pyc")) continue;
+                visit(path.join(absolute, entry), relative ? `${relative}/${entry}` : entry);
+            }
+        } else if (stat.isFile()) {
+            hash.update(`F ${relative} ${stat.mode & 0o111 ? "x" : "-"} ${stat.size}\n`);
+            hash.update(fs.readFileSync(absolute));
+        }
+    };
+    visit(root, "");
+    return hash.digest("hex");
+}
+
+/**
+ * The build's identity. The environment is hashed in sorted order; paths by content, not by where
+ * they sit, so moving a checkout does not force a rebuild.
+ */
+export function buildInputHash(inputs: BuildInputs, digest: (p: string) => string = digestPath): string {
+    const hash = crypto.createHash("sha256");
+    hash.update(JSON.stringify({
+        command: inputs.command,
+        environment: Object.keys(inputs.environment).sort().map((k) => [k, inputs.environment[k]]),
+        troveRef: inputs.troveRef ?? null,
+        paths: inputs.paths.map((p) => digest(p)),
+    }));
+    return hash.digest("hex");
+}
+
+export interface TrovestackOptions {
+    readonly troveDir: string;
+    /** @default "ubuntu" */
+    readonly guestOs?: string;
+    /** @default "jammy": the only release the seeds call fully tested */
+    readonly release?: string;
+    /** dev_mode=true pulls the agent from the controller at boot: never for production. @default false */
+    readonly devMode?: boolean;
+    /** @default "ubuntu" */
+    readonly guestUsername?: string;
+}
+
+/** `trovestack build-image <os> <release> <dev_mode> <username> <output>`, run from its directory. */
+export function trovestackCommand(options: TrovestackOptions): string {
+    const q = shellQuote;
+    return [
+        `cd ${q(path.join(options.troveDir, "integration", "scripts"))}`,
+        `./trovestack build-image ${q(options.guestOs ?? "ubuntu")} ${q(options.release ?? "jammy")} ` +
+            `${options.devMode ? "true" : "false"} ${q(options.guestUsername ?? "ubuntu")} "$GUEST_IMAGE_OUTPUT"`,
+    ].join(" && ");
+}
+
+/**
+ * Wraps a builder so a failed or interrupted build leaves no image behind: the builder writes to a
+ * partial file, which is renamed into place only when the builder succeeded and wrote something.
+ */
+export function atomicBuildScript(builder: string, output: string): string {
+    const q = shellQuote;
+    const dir = path.dirname(output);
+    const partial = path.join(dir, `.partial-${path.basename(output)}`);
+    return [
+        "set -eu",
+        `mkdir -p ${q(dir)}`,
+        `if [ -s ${q(output)} ]; then echo "guest image already built: ${output}"; exit 0; fi`,
+        `rm -f ${q(partial)}`,
+        `export GUEST_IMAGE_OUTPUT=${q(partial)}`,
+        `( ${builder} ) || { rc=$?; rm -f ${q(partial)}; echo "guest image build failed (exit $rc)" >&2; exit $rc; }`,
+        `if [ ! -s ${q(partial)} ]; then echo "the builder exited 0 but wrote nothing to $GUEST_IMAGE_OUTPUT" >&2; exit 1; fi`,
+        `mv ${q(partial)} ${q(output)}`,
+        `echo "guest image built: ${output}"`,
+    ].join("\n");
+}
+
+export function shellQuote(value: string): string {
+    return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Glance disk format from the file name, as trovestack picks the format from the extension. */
+export function diskFormatOf(file: string): "qcow2" | "raw" | undefined {
+    const ext = path.extname(file).toLowerCase();
+    if (ext === ".qcow2") return "qcow2";
+    if (ext === ".raw" || ext === ".img") return "raw";
+    return undefined;
+}

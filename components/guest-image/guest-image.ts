@@ -1,0 +1,214 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as openstack from "@pulumi/openstack";
+import * as command from "@pulumi/command";
+import { atomicBuildScript, buildInputHash, diskFormatOf, TrovestackOptions, trovestackCommand } from "./build-inputs";
+import { MAX_IMAGE_TAG_LENGTH, TROVE_IMAGE_TAG } from "../datastores/datastore-spec";
+import { Problem, show, throwIfProblems } from "../common/validation";
+
+export const DEFAULT_GUEST_IMAGE_NAME = "trove-guest-ubuntu-jammy";
+/** Since Yoga, Trove boots guests without a config drive; cloud-init must use the metadata service. */
+export const DEFAULT_CLOUD_INIT_DATASOURCES = ["ConfigDrive", "OpenStack"];
+export const DEFAULT_IMAGE_PROPERTIES: Readonly<Record<string, string>> = { hw_rng_model: "virtio" };
+
+/** Build the image here with trovestack (default) or another builder. */
+export interface BuiltImageSource extends Partial<TrovestackOptions> {
+    readonly mode: "build";
+    /** Where built images go; each file name carries the input hash. */
+    readonly outputDir: string;
+    /**
+     * A builder other than trovestack: a shell command that writes the image to "$GUEST_IMAGE_OUTPUT".
+     * @default trovestack build-image from `troveDir`
+     */
+    readonly builderCommand?: string;
+    /** @default "qcow2" */
+    readonly format?: "qcow2" | "raw";
+    /** Extra environment for the builder (DIB_* and the like). */
+    readonly environment?: Readonly<Record<string, string>>;
+    /** @default DEFAULT_CLOUD_INIT_DATASOURCES (ConfigDrive, OpenStack) */
+    readonly cloudInitDatasources?: readonly string[];
+    /** Content that goes into the image and so into the input hash. @default [troveDir] */
+    readonly hashPaths?: readonly string[];
+    /** The Trove revision, when pinned; part of the input hash. */
+    readonly troveRef?: string;
+}
+
+export type GuestImageSource =
+    | BuiltImageSource
+    /** Upload an image file built elsewhere. */
+    | { readonly mode: "file"; readonly path: string }
+    /** Have Glance's provider download the image from a URL. */
+    | { readonly mode: "url"; readonly url: string; readonly format: "qcow2" | "raw" };
+
+export interface GuestImageArgs {
+    readonly source: GuestImageSource;
+    /** Datastores served by this image: each becomes a Glance tag beside "trove". */
+    readonly datastores: readonly string[];
+    /** @default DEFAULT_GUEST_IMAGE_NAME ("trove-guest-ubuntu-jammy") */
+    readonly name?: string;
+    /** Glance properties. @default DEFAULT_IMAGE_PROPERTIES (hw_rng_model=virtio) */
+    readonly properties?: Readonly<Record<string, string>>;
+    /** @default none */
+    readonly minDiskGb?: number;
+    /** @default none */
+    readonly minRamMb?: number;
+}
+
+/** The Glance tags of the image: "trove" then each datastore once. */
+export function imageTags(datastores: readonly string[]): string[] {
+    return [TROVE_IMAGE_TAG, ...new Set(datastores)].filter((t, i, all) => all.indexOf(t) === i);
+}
+
+/** Every problem in `args`; reads the file system for paths. Exported for testing. */
+export function validateGuestImageArgs(args: GuestImageArgs): Problem[] {
+    const problems: Problem[] = [];
+    const source = args.source;
+    if (source?.mode === "build") {
+        if (!source.builderCommand) {
+            if (!source.troveDir) {
+                problems.push({ path: "source.troveDir", message: "is required to build with trovestack: a Trove checkout (git clone https://opendev.org/openstack/trove)" });
+            } else if (!fs.existsSync(path.join(source.troveDir, "integration", "scripts", "trovestack"))) {
+                problems.push({ path: "source.troveDir", message: `${source.troveDir} has no integration/scripts/trovestack; point it at a Trove checkout` });
+            }
+            if (source.devMode) {
+                problems.push({ path: "source.devMode", message: "dev_mode=true images fetch the guest agent from the controller at boot; production images need devMode false" });
+            }
+        }
+        if (!source.outputDir || !path.isAbsolute(source.outputDir)) {
+            problems.push({ path: "source.outputDir", message: `${show(source.outputDir)} must be an absolute directory path` });
+        }
+        if (source.format !== undefined && source.format !== "qcow2" && source.format !== "raw") {
+            problems.push({ path: "source.format", message: `${show(source.format)} is not "qcow2" or "raw"` });
+        }
+        const datasources = source.cloudInitDatasources ?? DEFAULT_CLOUD_INIT_DATASOURCES;
+        if (!datasources.includes("OpenStack")) {
+            problems.push({
+                path: "source.cloudInitDatasources",
+                message: `${show(datasources)} lacks "OpenStack"; Trove boots guests without a config drive since Yoga, so cloud-init needs the metadata service`,
+            });
+        }
+        (source.hashPaths ?? []).forEach((p, i) => {
+            if (!fs.existsSync(p)) problems.push({ path: `source.hashPaths[${i}]`, message: `${p} does not exist` });
+        });
+    } else if (source?.mode === "file") {
+        if (!source.path || !fs.existsSync(source.path)) {
+            problems.push({ path: "source.path", message: `${show(source.path)} does not exist; give the path of a built guest image` });
+        } else if (!diskFormatOf(source.path)) {
+            problems.push({ path: "source.path", message: `${source.path} is not .qcow2, .raw or .img; Glance needs the disk format` });
+        }
+    } else if (source?.mode === "url") {
+        if (!/^https?:\/\/\S+$/.test(source.url ?? "")) problems.push({ path: "source.url", message: `${show(source.url)} is not an http(s) URL` });
+        if (source.format !== "qcow2" && source.format !== "raw") problems.push({ path: "source.format", message: `${show(source.format)} is not "qcow2" or "raw"` });
+    } else {
+        problems.push({ path: "source.mode", message: `${show((source as { mode?: unknown })?.mode)} is not a source mode; choose "build", "file" or "url"` });
+    }
+    const tags = imageTags(args.datastores ?? []);
+    if ((args.datastores ?? []).length === 0) {
+        problems.push({ path: "datastores", message: "needs at least one datastore: the image is tagged with each so datastore versions find it" });
+    }
+    tags.forEach((tag) => {
+        if (tag.length > MAX_IMAGE_TAG_LENGTH) problems.push({ path: "datastores", message: `tag ${show(tag)} is longer than Trove's ${MAX_IMAGE_TAG_LENGTH} characters` });
+    });
+    for (const field of ["minDiskGb", "minRamMb"] as const) {
+        const v = args[field];
+        if (v !== undefined && (!Number.isInteger(v) || v < 0)) problems.push({ path: field, message: `${show(v)} is not a whole number >= 0` });
+    }
+    return problems;
+}
+
+/**
+ * The Trove guest image in Glance: built (by default with trovestack, dev mode off) only when the hash
+ * of its inputs changes, or taken from a file or URL; uploaded private, qcow2/bare, tagged "trove" and
+ * each datastore. A rebuilt image is created before the old one is deleted, so datastore versions that
+ * find it by tag never see a gap.
+ */
+export class GuestImage extends pulumi.ComponentResource {
+    public readonly imageId: pulumi.Output<string>;
+    public readonly imageName: string;
+    public readonly tags: readonly string[];
+    public readonly checksum: pulumi.Output<string>;
+    /** The input hash of a built image; undefined for file and URL sources. */
+    public readonly inputHash: string | undefined;
+    /** Where the built image file is; undefined for URL sources. */
+    public readonly imagePath: string | undefined;
+
+    constructor(name: string, args: GuestImageArgs, opts?: pulumi.ComponentResourceOptions) {
+        throwIfProblems(`GuestImage "${name}"`, validateGuestImageArgs(args));
+        super("trove-region:guest-image:GuestImage", name, {}, opts);
+
+        this.imageName = args.name ?? DEFAULT_GUEST_IMAGE_NAME;
+        this.tags = imageTags(args.datastores);
+        const source = args.source;
+
+        let localFilePath: pulumi.Input<string> | undefined;
+        let imageSourceUrl: string | undefined;
+        let diskFormat: string;
+        if (source.mode === "build") {
+            const built = this.build(name, source);
+            localFilePath = built.file;
+            this.inputHash = built.hash;
+            this.imagePath = built.path;
+            diskFormat = source.format ?? "qcow2";
+        } else if (source.mode === "file") {
+            localFilePath = source.path;
+            this.imagePath = source.path;
+            diskFormat = diskFormatOf(source.path)!;
+        } else {
+            imageSourceUrl = source.url;
+            diskFormat = source.format;
+        }
+
+        const image = new openstack.images.Image(`${name}-image`, {
+            name: this.imageName,
+            containerFormat: "bare",
+            diskFormat,
+            localFilePath,
+            imageSourceUrl,
+            visibility: "private",
+            tags: [...this.tags],
+            properties: { ...(args.properties ?? DEFAULT_IMAGE_PROPERTIES) },
+            minDiskGb: args.minDiskGb,
+            minRamMb: args.minRamMb,
+            verifyChecksum: true,
+        }, { parent: this });
+
+        this.imageId = image.id;
+        this.checksum = image.checksum;
+        this.registerOutputs({
+            imageId: this.imageId,
+            imageName: this.imageName,
+            tags: this.tags,
+            checksum: this.checksum,
+            inputHash: this.inputHash,
+            imagePath: this.imagePath,
+        });
+    }
+
+    private build(name: string, source: BuiltImageSource): { file: pulumi.Output<string>; hash: string; path: string } {
+        const builder = source.builderCommand ?? trovestackCommand({ ...source, troveDir: source.troveDir! });
+        const environment: Record<string, string> = {
+            ...(source.environment ?? {}),
+            DIB_CLOUD_INIT_DATASOURCES: (source.cloudInitDatasources ?? DEFAULT_CLOUD_INIT_DATASOURCES).join(", "),
+        };
+        const hash = buildInputHash({
+            command: builder,
+            environment,
+            paths: source.hashPaths ?? (source.troveDir ? [source.troveDir] : []),
+            troveRef: source.troveRef,
+        });
+        const output = path.join(
+            source.outputDir,
+            `trove-guest-${source.guestOs ?? "ubuntu"}-${source.release ?? "jammy"}-${hash.slice(0, 16)}.${source.format ?? "qcow2"}`,
+        );
+        // The hash is the only trigger: the build runs again only when an input changes.
+        const build = new command.local.Command(`${name}-build`, {
+            create: atomicBuildScript(builder, output),
+            delete: `rm -f ${JSON.stringify(output)}`,
+            environment,
+            triggers: [hash],
+        }, { parent: this });
+        // Read the path through the command's output, so the upload waits for the build.
+        return { file: build.stdout.apply(() => output), hash, path: output };
+    }
+}

@@ -1,0 +1,61 @@
+import * as crypto from "crypto";
+import * as bcrypt from "bcryptjs";
+
+/** The repository prefix the seeds use: `<registry>/trove-datastores/<datastore>:<version>`. */
+export const DEFAULT_REPOSITORY = "trove-datastores";
+export const BACKUP_IMAGE_PREFIX = "db-backup-";
+
+/** `host:port` or `host` — no scheme, no path — as Docker and `docker_insecure_registries` expect. */
+export function checkRegistryAddress(address: string): string | undefined {
+    if (typeof address !== "string" || address.length === 0) return "must not be empty; give host:port, e.g. \"10.0.0.5:4000\"";
+    if (/^[a-z]+:\/\//i.test(address)) return `"${address}" has a scheme; give host:port without it, e.g. "${address.replace(/^[a-z]+:\/\//i, "").replace(/\/.*$/, "")}"`;
+    if (address.includes("/")) return `"${address}" has a path; give only host:port (the repository is set separately)`;
+    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(address);
+    if (!match) return `"${address}" is not host:port; e.g. "10.0.0.5:4000" or "registry.example.org"`;
+    if (match[2] !== undefined && (Number(match[2]) < 1 || Number(match[2]) > 65535)) {
+        return `"${address}" has port ${match[2]}; ports run from 1 to 65535`;
+    }
+    return undefined;
+}
+
+/** Docker's rule for a tag. Trove uses the datastore version as the tag, so it must pass it. */
+export function checkDockerTag(tag: string): string | undefined {
+    return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)
+        ? undefined
+        : `${JSON.stringify(tag)} cannot be a Docker tag (letters, digits, _ . -; at most 128; not starting with . or -)`;
+}
+
+/** A repository path component: lower-case letters and digits, separated by . _ __ or -. */
+export function checkRepositoryName(name: string): string | undefined {
+    return /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(name)
+        ? undefined
+        : `${JSON.stringify(name)} is not a Docker repository name (lower-case letters, digits, and . _ - between them)`;
+}
+
+/** The datastore image without a tag, as `[<datastore>] docker_image` wants it: Trove appends the version. */
+export function datastoreImage(registry: string, datastore: string, repository = DEFAULT_REPOSITORY): string {
+    return `${registry}/${repository}/${datastore}`;
+}
+
+/** The backup image without a tag, as `[<datastore>] backup_docker_image` wants it. */
+export function backupImage(registry: string, datastore: string, repository = DEFAULT_REPOSITORY): string {
+    return `${registry}/${repository}/${BACKUP_IMAGE_PREFIX}${datastore}`;
+}
+
+export function tagged(image: string, tag: string): string {
+    return `${image}:${tag}`;
+}
+
+/**
+ * One line of an htpasswd file for the registry's `htpasswd` auth. bcrypt wants a random salt, but a
+ * new salt on every run would show as a change in every preview; the salt is derived from the
+ * credentials instead, so the line changes only when they do.
+ */
+export function htpasswdLine(username: string, password: string): string {
+    const digest = crypto.createHash("sha256").update(`trove-region\0${username}\0${password}`).digest();
+    const alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const salt = Array.from(digest.subarray(0, 22), (b) => alphabet[b % 64]).join("");
+    // bcrypt's 22nd salt character carries only 2 bits; normalise it the way bcrypt would read it.
+    const normalised = salt.slice(0, 21) + ".Oeu"[alphabet.indexOf(salt[21]) >> 4];
+    return `${username}:${bcrypt.hashSync(password, `$2y$10$${normalised}`)}`;
+}
