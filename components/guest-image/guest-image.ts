@@ -15,7 +15,7 @@ export const DEFAULT_IMAGE_PROPERTIES: Readonly<Record<string, string>> = { hw_r
 /** Build the image here with trovestack (default) or another builder. */
 export interface BuiltImageSource extends Partial<TrovestackOptions> {
     readonly mode: "build";
-    /** Where built images go; each file name carries the input hash. */
+    /** Where built images go; each file name carries the input hash. Relative to the project directory. */
     readonly outputDir: string;
     /**
      * A builder other than trovestack: a shell command that writes the image to "$GUEST_IMAGE_OUTPUT".
@@ -75,8 +75,8 @@ export function validateGuestImageArgs(args: GuestImageArgs): Problem[] {
                 problems.push({ path: "source.devMode", message: "dev_mode=true images fetch the guest agent from the controller at boot; production images need devMode false" });
             }
         }
-        if (!source.outputDir || !path.isAbsolute(source.outputDir)) {
-            problems.push({ path: "source.outputDir", message: `${show(source.outputDir)} must be an absolute directory path` });
+        if (typeof source.outputDir !== "string" || !source.outputDir.trim()) {
+            problems.push({ path: "source.outputDir", message: `${show(source.outputDir)} must be a directory path (relative paths are taken from the project directory)` });
         }
         if (source.format !== undefined && source.format !== "qcow2" && source.format !== "raw") {
             problems.push({ path: "source.format", message: `${show(source.format)} is not "qcow2" or "raw"` });
@@ -198,7 +198,7 @@ export class GuestImage extends pulumi.ComponentResource {
             troveRef: source.troveRef,
         });
         const output = path.join(
-            source.outputDir,
+            path.resolve(source.outputDir),
             `trove-guest-${source.guestOs ?? "ubuntu"}-${source.release ?? "jammy"}-${hash.slice(0, 16)}.${source.format ?? "qcow2"}`,
         );
         // The hash is the only trigger: the build runs again only when an input changes.

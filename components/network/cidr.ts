@@ -94,9 +94,9 @@ export function neededAddresses(demand: SubnetDemand): number {
     return demand.maxInstances + demand.controllers + demand.dhcpPorts;
 }
 
-/** The longest IPv4 prefix whose subnet holds `needed` port addresses. */
+/** The longest IPv4 prefix (at most /29) whose subnet holds `needed` port addresses. */
 export function smallestPrefixFor(needed: number): number {
-    for (let prefix = 30; prefix >= 0; prefix--) {
+    for (let prefix = 29; prefix >= 0; prefix--) {
         if (2 ** (32 - prefix) - RESERVED_ADDRESSES_PER_SUBNET >= needed) return prefix;
     }
     return 0;

@@ -1,0 +1,81 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** One resource the program registered, as the mock monitor saw it. */
+export interface Recorded {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    readonly id: string;
+}
+
+/** Outputs a real provider would compute, for the resources whose outputs the components read. */
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+    switch (type) {
+        case "openstack:compute/keypair:Keypair":
+            return inputs.publicKey
+                ? { fingerprint: `fp-${name}` }
+                : { publicKey: `ssh-ed25519 AAAAgenerated ${name}`, privateKey: `-----BEGIN PRIVATE KEY----- ${name}`, fingerprint: `fp-${name}` };
+        case "openstack:images/image:Image":
+            return { checksum: `md5-of-${name}` };
+        case "docker:index/remoteImage:RemoteImage":
+            return { imageId: `sha256:image-${name}`, repoDigest: `${String(inputs.name)}@sha256:${name}` };
+        case "docker:index/registryImage:RegistryImage":
+            return { sha256Digest: `sha256:pushed-${name}` };
+        case "docker:index/image:Image":
+            return { repoDigest: `${String(inputs.imageName)}@sha256:built-${name}` };
+        case "command:local:Command":
+            return { stdout: "", stderr: "" };
+        default:
+            if (type.startsWith("pulumi-nodejs:dynamic")) {
+                return inputs.value === undefined && "length" in inputs ? { value: `generated-key-${name}` } : { datastoreId: `ds-${name}` };
+            }
+            return {};
+    }
+}
+
+/** Canned answers for the invokes the stack program makes. Any other invoke fails the test. */
+const CALLS: Record<string, (args: Record<string, unknown>) => Record<string, unknown>> = {
+    "openstack:identity/getProject:getProject": (args) => ({ id: `project-${String(args.name)}`, name: args.name }),
+    "openstack:identity/getUser:getUser": (args) => ({ id: `user-${String(args.name)}`, name: args.name }),
+};
+
+/**
+ * Installs Pulumi mocks that record every registered resource. `resources` is emptied by `reset()`,
+ * which each test file calls in beforeEach.
+ */
+export function installMocks(preview = false): { resources: Recorded[]; reset(): void } {
+    const resources: Recorded[] = [];
+    pulumi.runtime.setMocks({
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            const id = `${args.name}-id`;
+            resources.push({ type: args.type, name: args.name, inputs: args.inputs, id });
+            return { id, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            const answer = CALLS[args.token];
+            if (!answer) throw new Error(`unmocked invoke ${args.token}`);
+            return answer(args.inputs);
+        },
+    }, "trove-region", "test", preview);
+    return { resources, reset: () => void resources.splice(0, resources.length) };
+}
+
+/** Lets every pending registration reach the mock monitor. Mocks do no I/O, so this is bounded. */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The plain value of an Output, for assertions. */
+export function valueOf<T>(output: pulumi.Output<T> | pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+export function ofType(resources: readonly Recorded[], type: string): Recorded[] {
+    return resources.filter((r) => r.type === type);
+}
+
+export function named(resources: readonly Recorded[], name: string): Recorded {
+    const found = resources.find((r) => r.name === name);
+    if (!found) throw new Error(`no resource named ${name}; registered: ${resources.map((r) => r.name).join(", ")}`);
+    return found;
+}
