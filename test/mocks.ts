@@ -79,3 +79,17 @@ export function named(resources: readonly Recorded[], name: string): Recorded {
     if (!found) throw new Error(`no resource named ${name}; registered: ${resources.map((r) => r.name).join(", ")}`);
     return found;
 }
+
+/** Pulumi's marker for a secret value inside mock inputs. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Whether an input, as the mock monitor received it, was a secret. */
+export function isSecretInput(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** The plain value of a (possibly secret) input the mock monitor received. */
+export function plain<T>(value: unknown): T {
+    return (isSecretInput(value) ? (value as { value: unknown }).value : value) as T;
+}

@@ -31,7 +31,10 @@ export function throwIfProblems(subject: string, problems: readonly Problem[], p
 
 /** Prefixes every problem's path, so a component's problems read as paths of its parent's args. */
 export function nested(prefix: string, problems: readonly Problem[]): Problem[] {
-    return problems.map((p) => ({ path: p.path ? `${prefix}.${p.path}` : prefix, message: p.message }));
+    return problems.map((p) => ({
+        path: !p.path ? prefix : p.path.startsWith("[") ? `${prefix}${p.path}` : `${prefix}.${p.path}`,
+        message: p.message,
+    }));
 }
 
 export function isPositiveInteger(n: unknown): n is number {

@@ -1,0 +1,88 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { installMocks, named, ofType, settle } from "../mocks";
+import { GuestImage, GuestImageArgs, imageTags, validateGuestImageArgs } from "../../components/guest-image/guest-image";
+
+const mocks = installMocks();
+beforeEach(() => mocks.reset());
+
+const troveDir = fs.mkdtempSync(path.join(os.tmpdir(), "trove-"));
+fs.mkdirSync(path.join(troveDir, "integration", "scripts"), { recursive: true });
+fs.writeFileSync(path.join(troveDir, "integration", "scripts", "trovestack"), "#!/bin/bash\n");
+const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "images-"));
+const qcow2 = path.join(outputDir, "prebuilt.qcow2");
+fs.writeFileSync(qcow2, "not really qcow2");
+
+describe("GuestImage", () => {
+    test("build with trovestack: one command keyed by the input hash, then a private qcow2 upload tagged trove + datastores", async () => {
+        const image = new GuestImage("guest", {
+            source: { mode: "build", troveDir, outputDir },
+            datastores: ["mysql", "mariadb", "mysql"],
+        });
+        await settle();
+        const build = named(mocks.resources, "guest-build").inputs as { create: string; triggers: string[]; environment: Record<string, string> };
+        expect(build.triggers).toEqual([image.inputHash]);
+        expect(build.create).toContain("./trovestack build-image ubuntu jammy false ubuntu");
+        expect(build.environment.DIB_CLOUD_INIT_DATASOURCES).toBe("ConfigDrive, OpenStack");
+        expect(image.imagePath).toBe(path.join(outputDir, `trove-guest-ubuntu-jammy-${image.inputHash!.slice(0, 16)}.qcow2`));
+        expect(named(mocks.resources, "guest-image").inputs).toEqual({
+            name: "trove-guest-ubuntu-jammy",
+            containerFormat: "bare",
+            diskFormat: "qcow2",
+            localFilePath: image.imagePath,
+            visibility: "private",
+            tags: ["trove", "mysql", "mariadb"],
+            properties: { hw_rng_model: "virtio" },
+            verifyChecksum: true,
+        });
+    });
+
+    test("a custom builder and raw format", async () => {
+        const image = new GuestImage("guest", {
+            source: { mode: "build", outputDir, builderCommand: 'qemu-img create -f raw "$GUEST_IMAGE_OUTPUT" 1M', format: "raw" },
+            datastores: ["postgresql"],
+            properties: { hw_rng_model: "virtio", hw_qemu_guest_agent: "yes" },
+        });
+        await settle();
+        expect((named(mocks.resources, "guest-build").inputs.create as string)).toContain("qemu-img create -f raw");
+        expect(image.imagePath!.endsWith(".raw")).toBe(true);
+        expect(named(mocks.resources, "guest-image").inputs).toMatchObject({ diskFormat: "raw", properties: { hw_qemu_guest_agent: "yes" } });
+    });
+
+    test("a prebuilt file: no build command", async () => {
+        new GuestImage("guest", { source: { mode: "file", path: qcow2 }, datastores: ["mysql"] });
+        await settle();
+        expect(ofType(mocks.resources, "command:local:Command")).toHaveLength(0);
+        expect(named(mocks.resources, "guest-image").inputs).toMatchObject({ localFilePath: qcow2, diskFormat: "qcow2" });
+    });
+
+    test("a URL: Glance's provider downloads it", async () => {
+        new GuestImage("guest", { source: { mode: "url", url: "https://images.example/guest.qcow2", format: "qcow2" }, datastores: ["mysql"] });
+        await settle();
+        expect(named(mocks.resources, "guest-image").inputs).toMatchObject({ imageSourceUrl: "https://images.example/guest.qcow2" });
+    });
+
+    test("tags: trove first, each datastore once", () => {
+        expect(imageTags(["mysql", "mysql", "postgresql"])).toEqual(["trove", "mysql", "postgresql"]);
+    });
+});
+
+describe("validateGuestImageArgs", () => {
+    test.each<[string, GuestImageArgs, string, RegExp]>([
+        ["no trove checkout", { source: { mode: "build", outputDir, troveDir: "/nonexistent" }, datastores: ["mysql"] }, "source.troveDir", /has no integration\/scripts\/trovestack/],
+        ["dev mode", { source: { mode: "build", outputDir, troveDir, devMode: true }, datastores: ["mysql"] }, "source.devMode", /production images need devMode false/],
+        ["no OpenStack datasource", { source: { mode: "build", outputDir, troveDir, cloudInitDatasources: ["ConfigDrive"] }, datastores: ["mysql"] }, "source.cloudInitDatasources", /lacks "OpenStack"/],
+        ["missing file", { source: { mode: "file", path: "/nonexistent.qcow2" }, datastores: ["mysql"] }, "source.path", /does not exist/],
+        ["unknown extension", { source: { mode: "file", path: __filename }, datastores: ["mysql"] }, "source.path", /not .qcow2, .raw or .img/],
+        ["bad url", { source: { mode: "url", url: "ftp://x", format: "qcow2" }, datastores: ["mysql"] }, "source.url", /not an http\(s\) URL/],
+        ["mode", { source: { mode: "download" } as never, datastores: ["mysql"] }, "source.mode", /choose "build", "file" or "url"/],
+        ["no datastores", { source: { mode: "file", path: qcow2 }, datastores: [] }, "datastores", /at least one datastore/],
+        ["long tag", { source: { mode: "file", path: qcow2 }, datastores: ["a-very-long-datastore-name"] }, "datastores", /longer than Trove's 20 characters/],
+    ])("%s", async (_label, args, p, message) => {
+        expect(validateGuestImageArgs(args)).toContainEqual({ path: p, message: expect.stringMatching(message) });
+        expect(() => new GuestImage("bad", args)).toThrow(message);
+        await settle();
+        expect(mocks.resources).toHaveLength(0);
+    });
+});
