@@ -25,10 +25,11 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
             return { repoDigest: `${String(inputs.imageName)}@sha256:built-${name}` };
         case "command:local:Command":
             return { stdout: "", stderr: "" };
+        case "pulumi-nodejs:dynamic/trove-region:RandomKey":
+            return { value: `generated-key-${name}` };
+        case "pulumi-nodejs:dynamic/trove-region:DatastoreVersion":
+            return { datastoreId: `datastore-of-${name}` };
         default:
-            if (type.startsWith("pulumi-nodejs:dynamic")) {
-                return inputs.value === undefined && "length" in inputs ? { value: `generated-key-${name}` } : { datastoreId: `ds-${name}` };
-            }
             return {};
     }
 }

@@ -1,0 +1,46 @@
+import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions } from "../../components/datastores/datastore-spec";
+
+const mysql = (version: string, extra: Partial<DatastoreVersionSpec> = {}): DatastoreVersionSpec =>
+    ({ datastore: "mysql", version, sourceImage: `mysql:${version}`, ...extra });
+
+describe("resolveVersions", () => {
+    test("defaults: manager and number from the names, tags trove + datastore, active, a lone version is the default", () => {
+        expect(resolveVersions([mysql("5.7.29")])).toEqual([{
+            datastore: "mysql", version: "5.7.29", manager: "mysql", versionNumber: "5.7.29", sourceImage: "mysql:5.7.29",
+            imageTags: ["trove", "mysql"], active: true, default: true, packages: [],
+        }]);
+    });
+
+    test("with several versions none is default unless marked", () => {
+        const versions = resolveVersions([mysql("5.7.29"), mysql("8.0", { default: true })]);
+        expect(versions.map((v) => v.default)).toEqual([false, true]);
+    });
+});
+
+describe("validateDatastoreVersions", () => {
+    test("the seeds' three datastores are valid", () => {
+        expect(validateDatastoreVersions([
+            mysql("5.7.29"),
+            { datastore: "mariadb", version: "10.4", sourceImage: "mariadb:10.4" },
+            { datastore: "postgresql", version: "12", sourceImage: "postgres:12" },
+        ])).toEqual([]);
+    });
+
+    test.each<[string, DatastoreVersionSpec[], string, RegExp]>([
+        ["none", [], "", /at least one datastore version/],
+        ["unknown datastore", [{ datastore: "oracle", version: "19", sourceImage: "o" }], "[0].datastore", /unknown datastore manager "oracle"; Trove's container guests support mysql, mariadb, postgresql/],
+        ["unknown manager", [mysql("1", { manager: "db2" })], "[0].manager", /unknown datastore manager "db2"/],
+        ["duplicate version", [mysql("5.7.29"), mysql("5.7.29")], "[1].version", /already declared at \[0\]/],
+        ["two defaults", [mysql("5.7.29", { default: true }), mysql("8.0", { default: true })], "[1].default", /mysql has 2 default versions \(5.7.29, 8.0\); mark exactly one default/],
+        ["inactive default", [mysql("5.7.29", { active: false, default: true })], "[0].default", /inactive version cannot be the default/],
+        ["too many tags", [mysql("1", { imageTags: ["a", "b", "c", "d", "e", "f"] })], "[0].imageTags", /has 6 tags; Trove accepts 1 to 5/],
+        ["long tag", [mysql("1", { imageTags: ["trove", "x".repeat(21)] })], "[0].imageTags[1]", /1 to 20 characters/],
+        ["version number", [mysql("5.7", { versionNumber: "five" })], "[0].versionNumber", /not a version number/],
+        ["version name", [mysql("")], "[0].version", /not a version name/],
+        ["source image", [{ datastore: "mysql", version: "5.7", sourceImage: "" }], "[0].sourceImage", /not an image reference/],
+        ["datastore name", [{ datastore: "My SQL", version: "5.7", sourceImage: "m", manager: "mysql" }], "[0].datastore", /not a datastore name/],
+        ["two datastores, one manager", [mysql("5.7"), { datastore: "percona", manager: "mysql", version: "5.7", sourceImage: "p" }], "[1].manager", /both use manager mysql/],
+    ])("%s", (_label, specs, path, message) => {
+        expect(validateDatastoreVersions(specs)).toContainEqual({ path, message: expect.stringMatching(message) });
+    });
+});

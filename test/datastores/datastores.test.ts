@@ -1,0 +1,84 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, isSecretInput, named, ofType, plain, settle, valueOf } from "../mocks";
+import { Datastores, DatastoresArgs, validateDatastoresArgs } from "../../components/datastores/datastores";
+
+const mocks = installMocks();
+beforeEach(() => mocks.reset());
+
+const VERSION = "pulumi-nodejs:dynamic/trove-region:DatastoreVersion";
+const connection = pulumi.secret({ authUrl: "http://127.0.0.1:5000/v3", username: "trove", password: "pw", projectName: "service" });
+
+const templates = fs.mkdtempSync(path.join(os.tmpdir(), "templates-"));
+for (const manager of ["mysql", "postgresql"]) {
+    fs.mkdirSync(path.join(templates, manager));
+    fs.writeFileSync(path.join(templates, manager, "validation-rules.json"), JSON.stringify({
+        "configuration-parameters": [
+            { name: "max_connections", restart_required: false, min: 1, max: 100000, type: "integer" },
+            { name: "autocommit", restart_required: false, type: "boolean" },
+        ],
+    }));
+}
+
+const versions = [
+    { datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29" },
+    { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36", default: true },
+    { datastore: "postgresql", version: "12", sourceImage: "postgres:12" },
+];
+
+describe("Datastores", () => {
+    test("one version resource each, by image tags, with the connection kept secret", async () => {
+        const ds = new Datastores("ds", { connection, versions });
+        await settle();
+        const created = ofType(mocks.resources, VERSION);
+        expect(created.map((r) => r.name).sort()).toEqual(["ds-mysql-5.7.29", "ds-mysql-8.0.36", "ds-postgresql-12"]);
+        const v = named(mocks.resources, "ds-mysql-8.0.36").inputs;
+        expect(v).toMatchObject({
+            datastore: "mysql", name: "8.0.36", manager: "mysql", versionNumber: "8.0.36",
+            imageTags: ["trove", "mysql"], active: true, default: true, packages: [],
+        });
+        expect(isSecretInput(v.connection)).toBe(true);
+        expect(named(mocks.resources, "ds-mysql-5.7.29").inputs.default).toBe(false);
+        expect(named(mocks.resources, "ds-postgresql-12").inputs.default).toBe(true);
+        expect(ds.defaultVersions).toEqual({ mysql: "8.0.36", postgresql: "12" });
+        expect(await valueOf(ds.versionIds["postgresql-12"])).toBe("ds-postgresql-12-id");
+    });
+
+    test("a pinned image id replaces the tags", async () => {
+        new Datastores("ds", { connection, versions: versions.slice(2), imageId: "img-1" });
+        await settle();
+        expect(named(mocks.resources, "ds-postgresql-12").inputs).toMatchObject({ image: "img-1" });
+        expect(named(mocks.resources, "ds-postgresql-12").inputs.imageTags).toBeUndefined();
+    });
+
+    test("parameters over REST: integer and string only", async () => {
+        new Datastores("ds", { connection, versions: versions.slice(2), parametersDir: templates });
+        await settle();
+        const params = named(mocks.resources, "ds-postgresql-12-parameters").inputs;
+        expect(params.versionId).toBe("ds-postgresql-12-id");
+        expect(plain<{ name: string }[]>(params.rules).map((r) => r.name)).toEqual(["max_connections"]);
+    });
+
+    test("parameters with trove-manage: every type, re-run when the rules file changes", async () => {
+        new Datastores("ds", { connection, versions: versions.slice(2), parametersDir: templates, troveManage: { configFile: "/etc/trove/trove.conf" } });
+        await settle();
+        const cmd = named(mocks.resources, "ds-postgresql-12-parameters");
+        expect(cmd.type).toBe("command:local:Command");
+        expect(cmd.inputs.create).toBe(`trove-manage --config-file /etc/trove/trove.conf db_load_datastore_config_parameters postgresql 12 ${path.join(templates, "postgresql", "validation-rules.json")}`);
+        expect((cmd.inputs.triggers as string[])[0]).toMatch(/^[0-9a-f]{64}$/);
+    });
+});
+
+describe("validateDatastoresArgs", () => {
+    test.each<[string, Omit<DatastoresArgs, "connection">, string, RegExp]>([
+        ["missing rules file", { versions: [{ datastore: "mariadb", version: "10.4", sourceImage: "m" }], parametersDir: templates }, "parametersDir", /mariadb\/validation-rules.json does not exist/],
+        ["two defaults", { versions: [versions[0], { ...versions[1] }, { ...versions[0], version: "5.7.30", default: true }] }, "versions[2].default", /2 default versions/],
+    ])("%s", async (_label, args, p, message) => {
+        expect(validateDatastoresArgs(args)).toContainEqual({ path: p, message: expect.stringMatching(message) });
+        expect(() => new Datastores("bad", { ...args, connection })).toThrow(message);
+        await settle();
+        expect(mocks.resources).toHaveLength(0);
+    });
+});
