@@ -44,10 +44,11 @@ const CALLS: Record<string, (args: Record<string, unknown>) => Record<string, un
  * Installs Pulumi mocks that record every registered resource. `resources` is emptied by `reset()`,
  * which each test file calls in beforeEach.
  */
-export function installMocks(preview = false): { resources: Recorded[]; reset(): void } {
+export function installMocks(preview = false): { resources: Recorded[]; reset(): Promise<void> } {
     const resources: Recorded[] = [];
     pulumi.runtime.setMocks({
         newResource(args: pulumi.runtime.MockResourceArgs) {
+            registrations++;
             const id = `${args.name}-id`;
             resources.push({ type: args.type, name: args.name, inputs: args.inputs, id });
             return { id, state: { ...args.inputs, ...computedOutputs(args.type, args.name, args.inputs) } };
@@ -58,12 +59,33 @@ export function installMocks(preview = false): { resources: Recorded[]; reset():
             return answer(args.inputs);
         },
     }, "trove-region", "test", preview);
-    return { resources, reset: () => void resources.splice(0, resources.length) };
+    return {
+        resources,
+        // Late registrations of the previous test must not leak into the next one.
+        reset: async () => {
+            await settle();
+            resources.splice(0, resources.length);
+        },
+    };
 }
 
-/** Lets every pending registration reach the mock monitor. Mocks do no I/O, so this is bounded. */
+let registrations = 0;
+
+/**
+ * Lets every pending registration reach the mock monitor: waits until no new resource has been
+ * registered for a run of event-loop turns. Mocks do no I/O, so this ends quickly.
+ */
 export async function settle(): Promise<void> {
-    for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+    let quiet = 0;
+    let seen = registrations;
+    for (let turn = 0; turn < 5000 && quiet < 100; turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (registrations === seen) quiet++;
+        else {
+            seen = registrations;
+            quiet = 0;
+        }
+    }
 }
 
 /** The plain value of an Output, for assertions. */
