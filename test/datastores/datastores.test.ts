@@ -1,9 +1,9 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, isSecretInput, named, ofType, plain, settle, valueOf } from "../mocks";
 import { Datastores, DatastoresArgs, validateDatastoresArgs } from "../../components/datastores/datastores";
+import { tempDir } from "../tmp";
 
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
@@ -11,7 +11,7 @@ beforeEach(() => mocks.reset());
 const VERSION = "pulumi-nodejs:dynamic/trove-region:DatastoreVersion";
 const connection = pulumi.secret({ authUrl: "http://127.0.0.1:5000/v3", username: "trove", password: "pw", projectName: "service" });
 
-const templates = fs.mkdtempSync(path.join(os.tmpdir(), "templates-"));
+const templates = tempDir("templates");
 for (const manager of ["mysql", "postgresql"]) {
     fs.mkdirSync(path.join(templates, manager));
     fs.writeFileSync(path.join(templates, manager, "validation-rules.json"), JSON.stringify({

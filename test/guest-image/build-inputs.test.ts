@@ -1,11 +1,11 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { atomicBuildScript, buildInputHash, digestPath, diskFormatOf, shellQuote, trovestackCommand } from "../../components/guest-image/build-inputs";
+import { tempDir } from "../tmp";
 
 function tree(files: Record<string, string>): string {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "tree-"));
+    const root = tempDir("tree");
     for (const [name, content] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
         fs.writeFileSync(path.join(root, name), content);
@@ -74,7 +74,7 @@ describe("commands", () => {
     });
 
     test("the atomic build script: success publishes the file; a failed build leaves nothing", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "build-"));
+        const dir = tempDir("build");
         const out = path.join(dir, "images", "guest.qcow2");
         execFileSync("bash", ["-c", atomicBuildScript('echo image > "$GUEST_IMAGE_OUTPUT"', out)]);
         expect(fs.readFileSync(out, "utf8")).toBe("image\n");
@@ -89,7 +89,7 @@ describe("commands", () => {
     });
 
     test("an existing output is not rebuilt", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "build-"));
+        const dir = tempDir("build");
         const out = path.join(dir, "guest.qcow2");
         fs.writeFileSync(out, "old");
         const log = execFileSync("bash", ["-c", atomicBuildScript('echo new > "$GUEST_IMAGE_OUTPUT"', out)]).toString();

@@ -1,16 +1,16 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { installMocks, named, ofType, settle } from "../mocks";
 import { GuestImage, GuestImageArgs, imageTags, validateGuestImageArgs } from "../../components/guest-image/guest-image";
+import { tempDir } from "../tmp";
 
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
 
-const troveDir = fs.mkdtempSync(path.join(os.tmpdir(), "trove-"));
+const troveDir = tempDir("trove");
 fs.mkdirSync(path.join(troveDir, "integration", "scripts"), { recursive: true });
 fs.writeFileSync(path.join(troveDir, "integration", "scripts", "trovestack"), "#!/bin/bash\n");
-const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), "images-"));
+const outputDir = tempDir("images");
 const qcow2 = path.join(outputDir, "prebuilt.qcow2");
 fs.writeFileSync(qcow2, "not really qcow2");
 

@@ -1,10 +1,10 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, named, settle, valueOf } from "../mocks";
 import { ManagementKeypair, validateManagementKeypairArgs } from "../../components/keypair/management-keypair";
 import { checkOpenSshPublicKey } from "../../components/keypair/public-key";
+import { tempDir } from "../tmp";
 
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
@@ -30,7 +30,7 @@ describe("ManagementKeypair", () => {
     });
 
     test("reads the key from a file", async () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kp-")), "id.pub");
+        const file = path.join(tempDir("kp"), "id.pub");
         fs.writeFileSync(file, ed25519Key() + "\n");
         new ManagementKeypair("kp", { publicKeyFile: file, name: "region-a" });
         await settle();

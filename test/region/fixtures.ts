@@ -1,12 +1,12 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { TroveRegionArgs } from "../../components/region/trove-region";
+import { tempDir } from "../tmp";
 
 /** A Trove checkout stand-in, a templates dir and a backup context, made once per test file. */
 export function fixtures(): { troveDir: string; templates: string; backup: string; images: string } {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "region-"));
+    const root = tempDir("region");
     const troveDir = path.join(root, "trove");
     fs.mkdirSync(path.join(troveDir, "integration", "scripts"), { recursive: true });
     fs.writeFileSync(path.join(troveDir, "integration", "scripts", "trovestack"), "#!/bin/bash\n");

@@ -1,13 +1,13 @@
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { installMocks, named, ofType, settle, valueOf } from "../mocks";
 import { DatastoreImages, DatastoreImagesArgs, validateDatastoreImagesArgs } from "../../components/registry/datastore-images";
+import { tempDir } from "../tmp";
 
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
 
-const backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "backup-"));
+const backupDir = tempDir("backup");
 fs.writeFileSync(path.join(backupDir, "Dockerfile"), "FROM scratch\n");
 
 const versions = [
