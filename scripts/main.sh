@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The main job on a fresh machine: the Pulumi toolchain, the loopback dev cloud, then `pulumi up`
+# of the dev stack, and its outputs. Run it again: the second `pulumi up` changes nothing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_node_modules
+scripts/pulumi-toolchain.sh
+# shellcheck source=scripts/pulumi-env.sh
+source scripts/pulumi-env.sh
+scripts/devcloud.sh up
+eval "$(scripts/devcloud.sh env --trove)"
+
+pulumi stack select dev 2>/dev/null || pulumi stack init dev
+pulumi up --stack dev --yes --skip-preview "$@"
+pulumi stack output --stack dev

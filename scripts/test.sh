@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# All the tests, on a fresh machine too: installs what they need, type-checks, runs the unit suite
+# (mocks, seconds), then the real suite (the real Pulumi engine and plugins, the loopback dev cloud).
+# Prints one closing line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+results=$(mktemp -d)
+started_cloud=""
+cleanup() {
+    if [ -n "$started_cloud" ]; then scripts/devcloud.sh down || true; fi
+    rm -rf "$results"
+}
+trap cleanup EXIT
+
+ensure_node_modules
+
+echo "==> type check"
+npx tsc --noEmit -p .
+
+echo "==> unit tests"
+unit_rc=0
+npx jest --selectProjects unit --json --outputFile="$results/unit.json" || unit_rc=$?
+
+real_rc=0
+if [ "${TROVE_REGION_UNIT_ONLY:-}" = "1" ]; then
+    echo "==> real tests skipped: TROVE_REGION_UNIT_ONLY=1"
+else
+    echo "==> Pulumi toolchain"
+    scripts/pulumi-toolchain.sh
+    # shellcheck source=scripts/pulumi-env.sh
+    source scripts/pulumi-env.sh
+    echo "==> dev cloud"
+    if ! scripts/devcloud.sh status >/dev/null 2>&1; then started_cloud=1; fi
+    scripts/devcloud.sh up
+    eval "$(scripts/devcloud.sh env)"
+    echo "==> real tests"
+    npx jest --selectProjects real --runInBand --json --outputFile="$results/real.json" || real_rc=$?
+fi
+
+node -e '
+const fs = require("fs");
+let passed = 0, failed = 0, skipped = 0;
+for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; console.error("no results in " + f); continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests; failed += r.numFailedTests + r.numRuntimeErrorTestSuites;
+    skipped += r.numPendingTests + r.numTodoTests;
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$results/unit.json" $([ "${TROVE_REGION_UNIT_ONLY:-}" = "1" ] || echo "$results/real.json")
+
+[ "$unit_rc" -eq 0 ] && [ "$real_rc" -eq 0 ]
