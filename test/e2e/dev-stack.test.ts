@@ -1,0 +1,157 @@
+// The main job for real: the dev stack's program, the real Pulumi engine and plugins, the loopback
+// dev cloud. Checks every resource through the OpenStack APIs, then a no-change preview, an exact
+// diff for a config change, and a destroy that leaves nothing behind.
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { LocalWorkspace, Stack, ConfigMap } from "@pulumi/pulumi/automation";
+import { OpenStackApi } from "../support/openstack-api";
+import { requireRealEnvironment } from "../support/real-env";
+import { tempDir } from "../tmp";
+
+const repo = path.join(__dirname, "..", "..");
+const STACK = "e2e";
+
+/** The dev stack's config, with the built image kept in a temp dir. */
+function devConfig(images: string): ConfigMap {
+    const file = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
+    const config: ConfigMap = {};
+    for (const [key, value] of Object.entries(file.config)) {
+        config[key] = { value: typeof value === "string" ? value : JSON.stringify(value) };
+    }
+    const guest = file.config["trove-region:guestImage"] as { source: Record<string, unknown> };
+    guest.source.outputDir = images;
+    config["trove-region:guestImage"] = { value: JSON.stringify(guest) };
+    return config;
+}
+
+interface Counts { create?: number; update?: number; delete?: number; replace?: number; same?: number }
+
+describe("the dev stack against the dev cloud", () => {
+    let stack: Stack;
+    let api: OpenStackApi;
+    const images = tempDir("e2e-images");
+
+    beforeAll(async () => {
+        requireRealEnvironment();
+        stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: repo });
+        await stack.setAllConfig(devConfig(images));
+        // A previous, interrupted run may have left resources: start from empty.
+        await stack.destroy({ onOutput: () => undefined });
+        api = await OpenStackApi.login();
+    });
+
+    afterAll(async () => {
+        if (stack) {
+            await stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
+            await stack.workspace.removeStack(STACK).catch(() => undefined);
+        }
+    });
+
+    let outputs: Record<string, { value: unknown; secret: boolean }>;
+
+    test("pulumi up from empty creates the region", async () => {
+        const result = await stack.up({ onOutput: (line) => process.stdout.write(line) });
+        expect(result.summary.result).toBe("succeeded");
+        outputs = result.outputs as typeof outputs;
+        expect(outputs.troveConf.secret).toBe(true);
+        expect(outputs.taskmanagerRpcEncrKey.secret).toBe(true);
+    });
+
+    test("the network, subnet and security group exist in the service project with the configured properties", async () => {
+        const networkId = outputs.managementNetworkId.value as string;
+        const { network } = await api.get<{ network: { project_id: string; shared: boolean; name: string } }>("network", `/v2.0/networks/${networkId}`);
+        expect(network).toMatchObject({ name: "trove-mgmt", shared: false, project_id: api.projectId });
+        const { subnet } = await api.get<{ subnet: Record<string, unknown> }>("network", `/v2.0/subnets/${outputs.managementSubnetId.value as string}`);
+        expect(subnet).toMatchObject({
+            cidr: "10.254.0.0/22", gateway_ip: "10.254.0.1", enable_dhcp: true,
+            allocation_pools: [{ start: "10.254.0.2", end: "10.254.3.251" }],
+            host_routes: [{ destination: "192.0.2.0/24", nexthop: "10.254.3.254" }],
+        });
+        const { security_group_rules: rules } = await api.get<{ security_group_rules: Record<string, unknown>[] }>(
+            "network", `/v2.0/security-group-rules?security_group_id=${outputs.managementSecurityGroupId.value as string}`);
+        const summary = rules.map((r) => `${r.direction} ${r.ethertype} ${r.protocol ?? "any"} ${r.port_range_min ?? ""} ${r.remote_ip_prefix}`).sort();
+        expect(summary).toEqual([
+            "egress IPv4 any  0.0.0.0/0",
+            "egress IPv6 any  ::/0",
+            "ingress IPv4 tcp 22 192.0.2.10/32",
+        ]);
+    });
+
+    test("the keypair, quotas, volume type and guest image exist as configured", async () => {
+        const { keypair } = await api.get<{ keypair: { name: string } }>("compute", `/os-keypairs/${outputs.novaKeypairName.value as string}`);
+        expect(keypair.name).toBe("trove-mgmt");
+        const { quota_set: compute } = await api.get<{ quota_set: Record<string, number> }>("compute", `/os-quota-sets/${api.projectId}`);
+        expect(compute).toMatchObject({ instances: 200, server_groups: 200 });
+        const { quota: network } = await api.get<{ quota: Record<string, number> }>("network", `/v2.0/quotas/${api.projectId}`);
+        expect(network).toMatchObject({ port: 400, security_group: 200 });
+        const { quota_set: volume } = await api.get<{ quota_set: Record<string, number> }>("volumev3", `/os-quota-sets/${api.projectId}`);
+        expect(volume).toMatchObject({ volumes: 200 });
+        const { volume_types: types } = await api.get<{ volume_types: { name: string; is_public: boolean }[] }>("volumev3", "/types?is_public=None");
+        expect(types.find((t) => t.name === "trove")).toMatchObject({ is_public: false });
+        const image = await api.get<Record<string, unknown>>("image", `/v2/images/${outputs.guestImageId.value as string}`);
+        expect(image).toMatchObject({
+            name: "trove-guest-ubuntu-jammy", visibility: "private", disk_format: "qcow2", container_format: "bare",
+            owner: api.projectId, hw_rng_model: "virtio", checksum: outputs.guestImageChecksum.value,
+        });
+        expect((image.tags as string[]).sort()).toEqual(["mariadb", "mysql", "postgresql", "trove"]);
+    });
+
+    test("the datastore versions exist in Trove, by tags, with their parameters", async () => {
+        const ids = outputs.datastoreVersionIds.value as Record<string, string>;
+        expect(Object.keys(ids).sort()).toEqual(["mariadb-10.4", "mysql-5.7.29", "postgresql-12"]);
+        for (const [key, id] of Object.entries(ids)) {
+            const { version } = await api.get<{ version: Record<string, unknown> }>("database", `/mgmt/datastore-versions/${id}`);
+            expect(`${version.datastore_name as string}-${version.name as string}`).toBe(key);
+            expect(version).toMatchObject({ active: true, default: true });
+            expect(version.image_tags).toEqual(["trove", version.datastore_name]);
+            const params = await api.get<{ "configuration-parameters": unknown[] }>("database", `/datastores/versions/${id}/parameters`);
+            expect(params["configuration-parameters"].length).toBeGreaterThan(0);
+        }
+    });
+
+    test("the rendered trove.conf names ids that exist", async () => {
+        const troveConf = outputs.troveConf.value as string;
+        expect(troveConf).toContain(`management_networks = ${outputs.managementNetworkId.value as string}`);
+        expect(troveConf).toContain(`management_security_groups = ${outputs.managementSecurityGroupId.value as string}`);
+        expect(troveConf).toMatch(/taskmanager_rpc_encr_key = [A-Za-z0-9]{32}/);
+    });
+
+    test("a second preview shows no changes", async () => {
+        const preview = await stack.preview({ diff: true });
+        const counts = preview.changeSummary as Counts;
+        expect({ create: counts.create, update: counts.update, delete: counts.delete, replace: counts.replace }).toEqual({
+            create: undefined, update: undefined, delete: undefined, replace: undefined,
+        });
+    });
+
+    test("one more SSH CIDR previews exactly one new rule, and up applies it", async () => {
+        const groups = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, { sshFromCidrs: string[] }> };
+        const sg = groups.config["trove-region:securityGroups"];
+        sg.sshFromCidrs = [...sg.sshFromCidrs, "192.0.2.11/32"];
+        await stack.setConfig("trove-region:securityGroups", { value: JSON.stringify(sg) });
+        const preview = await stack.preview();
+        expect(preview.changeSummary).toMatchObject({ create: 1 });
+        expect((preview.changeSummary as Counts).update ?? 0).toBe(0);
+        expect((preview.changeSummary as Counts).delete ?? 0).toBe(0);
+        const result = await stack.up();
+        expect(result.summary.resourceChanges).toMatchObject({ create: 1 });
+    });
+
+    test("destroy leaves nothing behind in any service", async () => {
+        const networkId = outputs.managementNetworkId.value as string;
+        const ids = outputs.datastoreVersionIds.value as Record<string, string>;
+        const result = await stack.destroy();
+        expect(result.summary.result).toBe("succeeded");
+        const { networks } = await api.get<{ networks: unknown[] }>("network", `/v2.0/networks?id=${networkId}`);
+        expect(networks).toEqual([]);
+        const { security_groups: groups } = await api.get<{ security_groups: unknown[] }>("network", "/v2.0/security-groups?name=trove-mgmt");
+        expect(groups).toEqual([]);
+        const { keypairs } = await api.get<{ keypairs: { keypair: { name: string } }[] }>("compute", "/os-keypairs");
+        expect(keypairs.map((k) => k.keypair.name)).not.toContain("trove-mgmt");
+        const { images: left } = await api.get<{ images: unknown[] }>("image", "/v2/images?name=trove-guest-ubuntu-jammy");
+        expect(left).toEqual([]);
+        const { versions } = await api.get<{ versions: { id: string }[] }>("database", "/mgmt/datastore-versions");
+        expect(versions.filter((v) => Object.values(ids).includes(v.id))).toEqual([]);
+    });
+});
