@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Makes the Pulumi CLI, its Node.js language host, the dynamic-provider and policy launchers, and the
+# provider plugins available without downloading any binary: a `pulumi` already on PATH is used when
+# new enough; otherwise everything is built from the Go module proxy into a cache outside the repo,
+# keyed by version, so a warm run takes a second. Writes the bin directory to $CACHE/toolchain-bin,
+# which scripts/pulumi-env.sh puts on PATH.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+
+# The newest github.com/pulumi/pulumi/pkg/v3 whose source the module proxy serves here (newer
+# versions answer 403 "This module version is not available"). The Node.js SDK in package.json may
+# be newer: the engine protocol is stable across 3.x.
+CLI_VERSION=3.259.0
+# pulumi-language-nodejs has its own module since 3.7x, and the proxy serves none of its versions;
+# the last github.com/pulumi/pulumi/sdk/v3 that carries it in-tree, and that the proxy serves, is this.
+NODEJS_HOST_VERSION=3.68.0
+MIN_GO=1.25
+
+CACHE=${TROVE_REGION_CACHE:-$HOME/.cache/trove-region}
+BIN=$CACHE/pulumi-v$CLI_VERSION/bin
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local
+# sum.golang.org is out of reach here; module content is checked against the proxy's go.sum lines only.
+export GOSUMDB=off
+export GOPROXY=${GOPROXY:-https://proxy.golang.org}
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'pulumi-toolchain: %s\n' "$*" >&2; exit 1; }
+
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+require_go() {
+    command -v go >/dev/null || die "Go is not installed; install Go >= $MIN_GO (Debian: golang-1.2x, or the official tarball) and run again"
+    local have
+    have=$(go env GOVERSION | sed 's/^go//')
+    version_ge "$have" "$MIN_GO" || die "Go $have is too old; the Pulumi CLI $CLI_VERSION needs Go >= $MIN_GO"
+}
+
+# Builds one main package from a throwaway module that requires the wanted module versions.
+# The upstream modules carry relative `replace` directives, so `go install pkg@version` refuses them.
+build_main() { # <dir> <output> <package> <ldflags> <require...>
+    local dir=$1 output=$2 package=$3 ldflags=$4
+    shift 4
+    mkdir -p "$dir"
+    (
+        cd "$dir"
+        printf 'module trove-region.local/build\n\ngo %s\n' "$MIN_GO" > go.mod
+        # The one non-relative replace of github.com/pulumi/pulumi/pkg/v3's go.mod.
+        printf '\nreplace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e\n' >> go.mod
+        go get "$@" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
+        go build -trimpath -ldflags "$ldflags" -o "$output" "$package" >>build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
+    )
+}
+
+install_cli() {
+    if command -v pulumi >/dev/null 2>&1 && [ "$(command -v pulumi)" != "$BIN/pulumi" ]; then
+        local have
+        have=$(pulumi version 2>/dev/null | sed 's/^v//')
+        if version_ge "$have" "$CLI_VERSION" && command -v pulumi-language-nodejs >/dev/null; then
+            log "using pulumi $have from $(command -v pulumi)"
+            dirname "$(command -v pulumi)" > "$CACHE/toolchain-bin.path-cli"
+            return
+        fi
+    fi
+    rm -f "$CACHE/toolchain-bin.path-cli"
+    mkdir -p "$BIN"
+    if [ ! -x "$BIN/pulumi" ]; then
+        require_go
+        log "building the Pulumi CLI v$CLI_VERSION from the Go module proxy (cold: several minutes on 2 cores)"
+        local t=$SECONDS
+        build_main "$CACHE/build/cli-$CLI_VERSION" "$BIN/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+            "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$CLI_VERSION" \
+            "github.com/pulumi/pulumi/pkg/v3@v$CLI_VERSION" "github.com/pulumi/pulumi/sdk/v3@v$CLI_VERSION"
+        mv "$BIN/pulumi.tmp" "$BIN/pulumi"
+        log "pulumi built in $((SECONDS - t)) s"
+    fi
+    if [ ! -x "$BIN/pulumi-language-nodejs" ]; then
+        require_go
+        log "building pulumi-language-nodejs (github.com/pulumi/pulumi/sdk/v3@v$NODEJS_HOST_VERSION)"
+        local t=$SECONDS
+        build_main "$CACHE/build/nodejs-host-$NODEJS_HOST_VERSION" "$BIN/pulumi-language-nodejs.tmp" \
+            github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs \
+            "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$NODEJS_HOST_VERSION" \
+            "github.com/pulumi/pulumi/sdk/v3@v$NODEJS_HOST_VERSION"
+        mv "$BIN/pulumi-language-nodejs.tmp" "$BIN/pulumi-language-nodejs"
+        log "pulumi-language-nodejs built in $((SECONDS - t)) s"
+    fi
+    install -m 0755 "$repo/scripts/toolchain/pulumi-resource-pulumi-nodejs" "$repo/scripts/toolchain/pulumi-analyzer-policy" "$BIN/"
+}
+
+# The plugin version an npm SDK asks the engine for: its package.json "pulumi.version", else its own version.
+sdk_plugin_version() {
+    node -e 'const p = require(process.argv[1] + "/package.json"); process.stdout.write(String((p.pulumi && p.pulumi.version) || p.version).replace(/^v/, ""))' \
+        "$repo/node_modules/@pulumi/$1"
+}
+
+# Tries to build and register one provider plugin. A plugin whose module the proxy does not serve is
+# reported (the tests that need it say so), not fatal: the rest of the toolchain still works.
+install_plugin() { # <name> <module> <major-suffix>
+    local name=$1 module=$2 version
+    version=$(sdk_plugin_version "$name")
+    if pulumi plugin ls 2>/dev/null | awk -v n="$name" -v v="$version" '$1 == n && $3 == v { found = 1 } END { exit !found }'; then
+        log "plugin $name v$version already installed"
+        return
+    fi
+    local url="$GOPROXY/$module/@v/v$version.zip" status
+    status=$(curl -s -o /dev/null -w '%{http_code}' -I "$url" || echo "no answer")
+    if [ "$status" != "200" ]; then
+        log "plugin $name v$version: cannot be built here: the module proxy answers $status for $module@v$version"
+        echo "$name v$version: $module@v$version answers $status at the module proxy" >> "$CACHE/plugins-missing"
+        return
+    fi
+    require_go
+    log "building plugin $name v$version from $module"
+    local out="$CACHE/plugins/pulumi-resource-$name-v$version"
+    mkdir -p "$CACHE/plugins"
+    build_main "$CACHE/build/plugin-$name-$version" "$out" "$module/cmd/pulumi-resource-$name" \
+        "-X $module/pkg/version.Version=v$version" "$module@v$version"
+    pulumi plugin install resource "$name" "$version" --file "$out"
+}
+
+mkdir -p "$CACHE"
+start=$SECONDS
+install_cli
+if [ -f "$CACHE/toolchain-bin.path-cli" ]; then cat "$CACHE/toolchain-bin.path-cli" > "$CACHE/toolchain-bin"; else echo "$BIN" > "$CACHE/toolchain-bin"; fi
+# shellcheck source=scripts/pulumi-env.sh
+source "$repo/scripts/pulumi-env.sh"
+[ -d "$repo/node_modules/@pulumi/pulumi" ] || die "node_modules is missing: run npm ci first"
+rm -f "$CACHE/plugins-missing"
+install_plugin openstack github.com/pulumi/pulumi-openstack/provider/v3
+install_plugin command github.com/pulumi/pulumi-command/provider/v4
+install_plugin docker github.com/pulumi/pulumi-docker/provider/v4
+log "toolchain ready in $((SECONDS - start)) s: $(pulumi version) ($(command -v pulumi))"
+if [ -f "$CACHE/plugins-missing" ]; then
+    log "provider plugins missing (see $CACHE/plugins-missing):"
+    sed 's/^/    /' "$CACHE/plugins-missing" >&2
+fi
