@@ -6,7 +6,7 @@ import * as path from "path";
 import * as yaml from "js-yaml";
 import { LocalWorkspace, Stack, ConfigMap } from "@pulumi/pulumi/automation";
 import { OpenStackApi } from "../support/openstack-api";
-import { requireRealEnvironment } from "../support/real-env";
+import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
 const repo = path.join(__dirname, "..", "..");
@@ -27,7 +27,14 @@ function devConfig(images: string): ConfigMap {
 
 interface Counts { create?: number; update?: number; delete?: number; replace?: number; same?: number }
 
-describe("the dev stack against the dev cloud", () => {
+requirePulumiToolchain();
+const blocked = missingPluginsReason(["openstack", "command"]);
+if (blocked) {
+    // Said loudly: this suite is blocked by the environment, not passing.
+    console.warn(`SKIPPED the dev stack end-to-end suite: ${blocked}`);
+}
+
+(blocked ? describe.skip : describe)("the dev stack against the dev cloud", () => {
     let stack: Stack;
     let api: OpenStackApi;
     const images = tempDir("e2e-images");

@@ -22,3 +22,23 @@ export function requireRealEnvironment(): void {
         if (!process.env[key]) throw new Error(`${key} is not set: run the real suite through \`npm test\`, which starts the dev cloud`);
     }
 }
+
+/** The provider plugins the engine has, as `pulumi plugin ls` lists them. */
+export function installedPlugins(): { name: string; version: string }[] {
+    const out = execFileSync("pulumi", ["plugin", "ls", "--json"], { stdio: ["ignore", "pipe", "pipe"] }).toString();
+    return (JSON.parse(out || "[]") as { name: string; version: string; kind: string }[])
+        .filter((p) => p.kind === "resource")
+        .map((p) => ({ name: p.name, version: p.version }));
+}
+
+/**
+ * Why a test that needs these provider plugins cannot run here, or undefined when they are all
+ * installed. scripts/pulumi-toolchain.sh builds the plugins the Go module proxy serves and lists the
+ * others, with the proxy's answer, in ~/.cache/trove-region/plugins-missing.
+ */
+export function missingPluginsReason(names: string[]): string | undefined {
+    const have = new Set(installedPlugins().map((p) => p.name));
+    const missing = names.filter((n) => !have.has(n));
+    if (missing.length === 0) return undefined;
+    return `provider plugin(s) ${missing.join(", ")} not installed: the Go module proxy does not serve their modules here (see scripts/pulumi-toolchain.sh output)`;
+}
