@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# The loopback dev cloud: a minimal real OpenStack control plane on 127.0.0.1, from Debian 12's
+# packages. Keystone, Placement, Neutron (ML2, API only, no agents), Nova API, Glance (file store),
+# Cinder API and Trove API, on MariaDB (unix socket, no networking) and `fake://` messaging. It
+# serves the APIs the trove-region stack calls; it boots no servers and attaches no volumes.
+#
+#   scripts/devcloud.sh up        install what is missing, configure, start, health-check (idempotent)
+#   scripts/devcloud.sh down      stop what `up` started (by the process groups it recorded); safe twice
+#   scripts/devcloud.sh status    every API: process, version document, and one authenticated read
+#   scripts/devcloud.sh env [--trove]   `export OS_*=...` lines: admin/admin, or trove/service
+#   scripts/devcloud.sh reset     down, then delete the state (databases, configs, images, logs)
+#
+# State lives in $DEVCLOUD_DIR (default: <repo>/.devcloud): etc/ (rendered configs, Keystone keys),
+# mysql/ (the database), glance/ (images), log/ (one log per process), run/ (pid files, the
+# database socket), pkg/ (the extracted *-common packages, kept by reset), clouds.yaml.
+#
+# Local-only credentials (everything listens on 127.0.0.1 only):
+#   admin / devcloud-admin in project admin (domain Default), region RegionOne
+#   trove / devcloud-trove in project service, admin role there (also nova, neutron, glance,
+#     cinder, placement / devcloud-<name>: the services' own users)
+#   database: openstack / devcloud-db on $DEVCLOUD_DIR/run/mysqld.sock; root has no password
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+HERE=$REPO/scripts/devcloud
+D=${DEVCLOUD_DIR:-$REPO/.devcloud}
+mkdir -p "$D"
+D=$(cd "$D" && pwd)
+PY=/usr/bin/python3 # Debian's: the OpenStack libraries are installed for it, not for pyenv's
+ADMIN_PASSWORD=devcloud-admin
+DB_URL_BASE="mysql+pymysql://openstack:devcloud-db@localhost"
+SOCK=$D/run/mysqld.sock
+APIS=(keystone placement neutron nova glance cinder trove)
+DATABASES=(keystone placement neutron nova_api nova_cell0 nova glance cinder trove)
+PACKAGES=(python3-keystone python3-neutron python3-nova python3-placement python3-glance
+    python3-cinder python3-trove python3-openstackclient python3-troveclient python3-pymysql
+    uwsgi-core uwsgi-plugin-python3 mariadb-server-core mariadb-client-core qemu-utils)
+COMMON_DEBS=(nova-common neutron-common glance-common cinder-common trove-common)
+export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
+export PYTHONDONTWRITEBYTECODE=1
+
+say() { echo "devcloud: $*"; }
+die() { echo "devcloud: error: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+T_PHASE=0
+phase() { T_PHASE=$(now); say "$1 ..."; }
+phase_done() { say "$(printf '%-28s %6.1f s' "$1" "$(echo "$(now) - $T_PHASE" | bc)")"; }
+
+# --- processes -------------------------------------------------------------------------------
+# Each process is started in its own session (setsid), so its pid is its process group; `down`
+# signals the group. A pid file counts only while that pid runs a command line naming $D (a
+# reused pid after a reboot is never ours).
+pidfile() { echo "$D/run/$1.pid"; }
+ours() {
+    local f pid
+    f=$(pidfile "$1")
+    [ -f "$f" ] || return 1
+    pid=$(cat "$f")
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$D"
+}
+start_proc() {
+    local name=$1
+    shift
+    if ours "$name"; then return 0; fi
+    setsid "$@" >>"$D/log/$name.log" 2>&1 </dev/null &
+    echo $! >"$(pidfile "$name")"
+}
+stop_procs() { # names...: TERM each group, wait, then KILL what is left
+    local name pid pids=() deadline
+    for name in "$@"; do
+        if ours "$name"; then
+            pid=$(cat "$(pidfile "$name")")
+            kill -TERM -- "-$pid" 2>/dev/null || true
+            pids+=("$pid")
+        fi
+    done
+    deadline=$(($(date +%s) + 20))
+    for pid in "${pids[@]}"; do
+        while kill -0 -- "-$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
+        if kill -0 -- "-$pid" 2>/dev/null; then
+            say "process group $pid did not stop on TERM: KILL"
+            kill -KILL -- "-$pid" 2>/dev/null || true
+        fi
+    done
+    for name in "$@"; do rm -f "$(pidfile "$name")"; done
+}
+
+# --- install ---------------------------------------------------------------------------------
+install_packages() {
+    local missing=() p
+    for p in "${PACKAGES[@]}"; do
+        [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        [ "$(id -u)" = 0 ] || die "not root: install these first: ${missing[*]}"
+        say "installing ${#missing[@]} packages and their dependencies: ${missing[*]}"
+        # No service may start during the install: only libraries and tools are installed, but
+        # their dependencies could bring a daemon along.
+        local made_policy=""
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+            made_policy=1
+        fi
+        local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+            -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+        if ! "${apt[@]}" "${missing[@]}" >"$D/log/apt.log" 2>&1; then
+            apt-get update >>"$D/log/apt.log" 2>&1
+            "${apt[@]}" "${missing[@]}" >>"$D/log/apt.log" 2>&1 || {
+                [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
+                tail -20 "$D/log/apt.log" >&2
+                die "apt-get install failed: see $D/log/apt.log"
+            }
+        fi
+        [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
+        grep -E "newly installed" "$D/log/apt.log" | sed 's/^/devcloud:   /' || true
+    fi
+    # The service packages' api-paste.ini files and console scripts, without their maintainer
+    # scripts: downloaded and unpacked into pkg/ (kept across reset, redone when versions change).
+    local want
+    want=$(dpkg-query -W -f='${Version} ' python3-nova python3-neutron python3-glance python3-cinder python3-trove)
+    if [ "$(cat "$D/pkg/.versions" 2>/dev/null)" != "$want" ]; then
+        rm -rf "$D/pkg"
+        mkdir -p "$D/pkg/debs"
+        (cd "$D/pkg/debs" && apt-get download -q -o APT::Sandbox::User=root "${COMMON_DEBS[@]}" >>"$D/log/apt.log" 2>&1) ||
+            { apt-get update >>"$D/log/apt.log" 2>&1 &&
+                (cd "$D/pkg/debs" && apt-get download -q -o APT::Sandbox::User=root "${COMMON_DEBS[@]}" >>"$D/log/apt.log" 2>&1); } ||
+            die "apt-get download ${COMMON_DEBS[*]} failed: see $D/log/apt.log"
+        local deb
+        for deb in "$D"/pkg/debs/*.deb; do dpkg-deb -x "$deb" "$D/pkg"; done
+        echo "$want" >"$D/pkg/.versions"
+    fi
+}
+
+# --- configuration ---------------------------------------------------------------------------
+render() { # template → file: @STATE@ and @DB(name)@
+    local db="$DB_URL_BASE/\\1?unix_socket=$SOCK\\&charset=utf8"
+    mkdir -p "$(dirname "$2")"
+    sed -e "s|@DB(\([a-z0-9_]*\))@|$db|g" -e "s|@STATE@|$D|g" "$1" >"$2.tmp"
+    mv "$2.tmp" "$2"
+}
+configure() {
+    mkdir -p "$D"/{etc,log,run,tmp,lib/neutron/lock,lib/nova/lock,lib/cinder/lock,glance/images,glance/staging,glance/tasks,glance/cache,glance/lock}
+    local t=$HERE/etc
+    render "$t/keystone.conf" "$D/etc/keystone/keystone.conf"
+    render "$t/placement.conf" "$D/etc/placement/placement.conf"
+    render "$t/neutron.conf" "$D/etc/neutron/neutron.conf"
+    render "$t/ml2_conf.ini" "$D/etc/neutron/ml2_conf.ini"
+    render "$t/nova.conf" "$D/etc/nova/nova.conf"
+    render "$t/glance-api.conf" "$D/etc/glance/glance-api.conf"
+    render "$t/cinder.conf" "$D/etc/cinder/cinder.conf"
+    render "$t/trove.conf" "$D/etc/trove/trove.conf"
+    write_clouds_yaml
+}
+write_clouds_yaml() {
+    cat >"$D/clouds.yaml.tmp" <<EOF
+# Written by scripts/devcloud.sh: the loopback dev cloud. OS_CLIENT_CONFIG_FILE=$D/clouds.yaml
+clouds:
+  devcloud:
+    auth: {auth_url: "http://127.0.0.1:5000/v3", username: admin, password: $ADMIN_PASSWORD, project_name: admin, user_domain_name: Default, project_domain_name: Default}
+    region_name: RegionOne
+    interface: public
+    identity_api_version: 3
+  devcloud-trove:
+    auth: {auth_url: "http://127.0.0.1:5000/v3", username: trove, password: devcloud-trove, project_name: service, user_domain_name: Default, project_domain_name: Default}
+    region_name: RegionOne
+    interface: public
+    identity_api_version: 3
+EOF
+    mv "$D/clouds.yaml.tmp" "$D/clouds.yaml"
+}
+
+# --- database --------------------------------------------------------------------------------
+sql() { mariadb --no-defaults -S "$SOCK" -u root "$@"; }
+start_db() {
+    if [ ! -d "$D/mysql/mysql" ]; then
+        rm -rf "$D/mysql"
+        mariadb-install-db --no-defaults --datadir="$D/mysql" --user="$(id -un)" \
+            --auth-root-authentication-method=normal --skip-test-db >"$D/log/mariadb-install.log" 2>&1 ||
+            die "mariadb-install-db failed: see $D/log/mariadb-install.log"
+    fi
+    # Disposable dev data: no doublewrite, the log flushed once a second.
+    start_proc mariadb /usr/sbin/mariadbd --no-defaults --datadir="$D/mysql" --socket="$SOCK" \
+        --pid-file="$D/run/mariadbd.pid" --skip-networking --user="$(id -un)" --tmpdir="$D/tmp" \
+        --log-error="$D/log/mariadb.log" --skip-log-bin --performance-schema=OFF \
+        --innodb-buffer-pool-size=128M --innodb-doublewrite=0 --innodb-flush-log-at-trx-commit=2 \
+        --max-connections=1000 --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci
+    local i
+    for i in $(seq 1 300); do
+        sql -e 'SELECT 1' >/dev/null 2>&1 && break
+        ours mariadb || die "mariadbd exited: see $D/log/mariadb.log"
+        sleep 0.1
+    done
+    sql -e 'SELECT 1' >/dev/null 2>&1 || die "mariadbd does not answer on $SOCK: see $D/log/mariadb.log"
+    local stmt="CREATE USER IF NOT EXISTS 'openstack'@'localhost' IDENTIFIED BY 'devcloud-db'; GRANT ALL ON *.* TO 'openstack'@'localhost';" db
+    for db in "${DATABASES[@]}"; do stmt+=" CREATE DATABASE IF NOT EXISTS $db;"; done
+    sql -e "$stmt"
+}
+
+# --- schema and bootstrap (once per state dir) -------------------------------------------------
+run_py() { "$PY" "$HERE/run.py" "$@"; }
+sync_keystone() {
+    local c=(--config-file "$D/etc/keystone/keystone.conf")
+    run_py keystone.cmd.manage:main keystone-manage "${c[@]}" db_sync
+    mkdir -p "$D/etc/keystone/fernet-keys" "$D/etc/keystone/credential-keys"
+    run_py keystone.cmd.manage:main keystone-manage "${c[@]}" fernet_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)"
+    run_py keystone.cmd.manage:main keystone-manage "${c[@]}" credential_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)"
+    run_py keystone.cmd.manage:main keystone-manage "${c[@]}" bootstrap --bootstrap-password "$ADMIN_PASSWORD" \
+        --bootstrap-username admin --bootstrap-project-name admin --bootstrap-role-name admin \
+        --bootstrap-service-name keystone --bootstrap-region-id RegionOne \
+        --bootstrap-admin-url http://127.0.0.1:5000/v3 --bootstrap-internal-url http://127.0.0.1:5000/v3 \
+        --bootstrap-public-url http://127.0.0.1:5000/v3
+}
+sync_placement() { run_py placement.cmd.manage:main placement-manage --config-file "$D/etc/placement/placement.conf" db sync; }
+sync_neutron() {
+    run_py neutron.db.migration.cli:main neutron-db-manage --config-file "$D/etc/neutron/neutron.conf" \
+        --config-file "$D/etc/neutron/ml2_conf.ini" upgrade heads
+}
+sync_nova() {
+    local c=(--config-file "$D/etc/nova/nova.conf")
+    run_py nova.cmd.manage:main nova-manage "${c[@]}" api_db sync
+    run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 map_cell0 \
+        --database_connection "$DB_URL_BASE/nova_cell0?unix_socket=$SOCK&charset=utf8"
+    if ! run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 list_cells | grep -q ' cell1 '; then
+        run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 create_cell --name cell1 --transport-url fake://
+    fi
+    run_py nova.cmd.manage:main nova-manage "${c[@]}" db sync
+}
+sync_glance() { run_py glance.cmd.manage:main glance-manage --config-file "$D/etc/glance/glance-api.conf" db_sync; }
+sync_cinder() { run_py cinder.cmd.manage:main cinder-manage --config-file "$D/etc/cinder/cinder.conf" db sync; }
+sync_trove() { "$PY" "$HERE/trove-manage" --config-file "$D/etc/trove/trove.conf" db_sync; }
+
+sync_all() { # every service's schema, in parallel; a marker per service once it succeeded
+    local s pids=() names=() rc=0 i
+    for s in "${APIS[@]}"; do
+        [ -f "$D/lib/$s.synced" ] && continue
+        ("sync_$s" >"$D/log/$s-sync.log" 2>&1 && touch "$D/lib/$s.synced") &
+        pids+=($!)
+        names+=("$s")
+    done
+    for i in "${!pids[@]}"; do
+        if ! wait "${pids[$i]}"; then
+            echo "devcloud: ${names[$i]}: schema set-up failed; the end of $D/log/${names[$i]}-sync.log:" >&2
+            tail -15 "$D/log/${names[$i]}-sync.log" >&2
+            rc=1
+        fi
+    done
+    [ "$rc" = 0 ] || die "schema set-up failed"
+    [ ${#names[@]} -eq 0 ] && say "schemas: already set up" || say "schemas set up: ${names[*]}"
+}
+
+# --- the APIs --------------------------------------------------------------------------------
+uwsgi_app() { # name port config-env-var wsgi-file
+    # --add-header "Connection: close": uwsgi's --http-socket closes every connection after one
+    # response; without the header, clients that keep connections alive (keystonemiddleware in the
+    # other services) hit RemoteDisconnected at random and answer 503.
+    start_proc "$1" env "$3=$D/etc/$1" uwsgi --plugin python3 --master --die-on-term --need-app \
+        --processes 1 --threads 8 --enable-threads --http-socket "127.0.0.1:$2" \
+        --add-header "Connection: close" --buffer-size 65535 --chdir "$D" --wsgi-file "$4"
+}
+start_apis() {
+    uwsgi_app keystone 5000 OS_KEYSTONE_CONFIG_DIR /usr/bin/keystone-wsgi-public
+    uwsgi_app placement 8778 OS_PLACEMENT_CONFIG_DIR /usr/bin/placement-api
+    start_proc neutron "$PY" "$HERE/run.py" neutron.cmd.eventlet.server:main neutron-server \
+        --config-file "$D/etc/neutron/neutron.conf" --config-file "$D/etc/neutron/ml2_conf.ini"
+    start_proc nova "$PY" "$HERE/run.py" nova.cmd.api:main nova-api --config-file "$D/etc/nova/nova.conf"
+    start_proc glance "$PY" "$HERE/run.py" glance.cmd.api:main glance-api --config-file "$D/etc/glance/glance-api.conf"
+    start_proc cinder "$PY" "$HERE/run.py" cinder.cmd.api:main cinder-api --config-file "$D/etc/cinder/cinder.conf"
+    start_proc trove "$PY" "$HERE/run.py" trove.cmd.api:main trove-api --config-file "$D/etc/trove/trove.conf"
+}
+check_started() { # a process that died at start-up: say which and show its log
+    local s bad=0
+    for s in "$@"; do
+        if ! ours "$s"; then
+            echo "devcloud: $s is not running; the end of $D/log/$s.log:" >&2
+            tail -20 "$D/log/$s.log" >&2
+            bad=1
+        fi
+    done
+    return $bad
+}
+wait_healthy() { # timeout services...
+    local timeout=$1
+    shift
+    if ! "$PY" "$HERE/health.py" --quiet --wait "$timeout" "$@"; then
+        check_started "$@" || true
+        "$PY" "$HERE/health.py" "$@" || true
+        return 1
+    fi
+}
+
+# --- commands --------------------------------------------------------------------------------
+cmd_up() {
+    local t0 all_up=1 s
+    t0=$(now)
+    for s in mariadb "${APIS[@]}"; do ours "$s" || all_up=""; done
+    if [ -n "$all_up" ]; then
+        phase "already up: health check"
+        if "$PY" "$HERE/health.py" --auth "$ADMIN_PASSWORD"; then
+            phase_done "health"
+            return 0
+        fi
+        say "unhealthy: restarting what is not running"
+    fi
+    mkdir -p "$D/log" "$D/run" "$D/lib"
+    phase "install"
+    install_packages
+    phase_done "install"
+    phase "configure"
+    configure
+    phase_done "configure"
+    phase "database"
+    start_db
+    phase_done "database"
+    phase "schemas"
+    sync_all
+    phase_done "schemas"
+    phase "start APIs"
+    start_apis
+    wait_healthy 120 keystone || die "keystone is not healthy"
+    if [ ! -f "$D/lib/keystone-setup.done" ]; then
+        "$PY" "$HERE/keystone-setup.py" "$ADMIN_PASSWORD" >"$D/log/keystone-setup.log" 2>&1 ||
+            { cat "$D/log/keystone-setup.log" >&2; die "keystone set-up failed"; }
+        sed 's/^/devcloud:   /' "$D/log/keystone-setup.log"
+        touch "$D/lib/keystone-setup.done"
+    fi
+    wait_healthy 180 "${APIS[@]}" || die "not every API is healthy (logs in $D/log)"
+    phase_done "start APIs"
+    phase "health (authenticated)"
+    "$PY" "$HERE/health.py" --wait 60 --auth "$ADMIN_PASSWORD" || die "authenticated health check failed (logs in $D/log)"
+    phase_done "health"
+    say "$(printf 'up in %.1f s; state in %s; credentials: eval "$(%s env)"' "$(echo "$(now) - $t0" | bc)" "$D" "$0")"
+}
+
+cmd_down() {
+    local t0
+    t0=$(now)
+    [ -d "$D/run" ] || { say "not running (no $D/run)"; return 0; }
+    stop_procs trove cinder glance nova neutron placement keystone
+    stop_procs mariadb
+    say "$(printf 'down in %.1f s' "$(echo "$(now) - $t0" | bc)")"
+}
+
+cmd_status() {
+    local s rc=0 pid
+    for s in mariadb "${APIS[@]}"; do
+        if ours "$s"; then
+            pid=$(cat "$(pidfile "$s")")
+            printf '  %-10s running   pid %-8s %s\n' "$s" "$pid" "$D/log/$s.log"
+        else
+            printf '  %-10s STOPPED\n' "$s"
+            rc=1
+        fi
+    done
+    "$PY" "$HERE/health.py" --auth "$ADMIN_PASSWORD" || rc=1
+    return $rc
+}
+
+cmd_env() {
+    local user=admin password=$ADMIN_PASSWORD project=admin
+    case "${1:-}" in
+    "") ;;
+    --trove) user=trove password=devcloud-trove project=service ;;
+    *) die "env: unknown option $1 (use --trove for the trove user in the service project)" ;;
+    esac
+    cat <<EOF
+unset OS_CLOUD OS_TOKEN OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_DOMAIN_ID OS_DOMAIN_NAME OS_SYSTEM_SCOPE
+export OS_AUTH_TYPE=password
+export OS_AUTH_URL=http://127.0.0.1:5000/v3
+export OS_IDENTITY_API_VERSION=3
+export OS_USERNAME=$user
+export OS_PASSWORD=$password
+export OS_PROJECT_NAME=$project
+export OS_USER_DOMAIN_NAME=Default
+export OS_PROJECT_DOMAIN_NAME=Default
+export OS_REGION_NAME=RegionOne
+export OS_INTERFACE=public
+export DEVCLOUD_DIR=$D
+export DEVCLOUD_TROVE_CONF=$D/etc/trove/trove.conf
+export DEVCLOUD_TROVE_MANAGE=$HERE/trove-manage
+EOF
+}
+
+cmd_reset() {
+    cmd_down
+    local t0
+    t0=$(now)
+    find "$D" -mindepth 1 -maxdepth 1 ! -name pkg -exec rm -rf {} +
+    say "$(printf 'state deleted in %.1f s (kept %s/pkg)' "$(echo "$(now) - $t0" | bc)" "$D")"
+}
+
+case "${1:-}" in
+up) cmd_up ;;
+down) cmd_down ;;
+status) cmd_status ;;
+env) shift; cmd_env "$@" ;;
+reset) cmd_reset ;;
+*)
+    sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+    [ -n "${1:-}" ] && exit 2 || exit 0
+    ;;
+esac
