@@ -42,8 +42,9 @@ async function apply(client: TroveClient, versionId: string, olds: readonly Para
         try {
             await client.request("DELETE", parametersPath(versionId, name));
         } catch (e) {
-            // Trove answers 400 for a name it does not have: already gone is what we wanted.
-            if (!(e instanceof TroveApiError && e.status === 400)) throw e;
+            // Trove answers 400 for a name it does not have, 404 when the version is gone too:
+            // already gone is what we wanted.
+            if (!(e instanceof TroveApiError && (e.status === 400 || e.notFound))) throw e;
         }
     }
 }
@@ -56,8 +57,15 @@ const provider: pulumi.dynamic.ResourceProvider<ParametersState, ParametersState
     async read(id, props) {
         if (!props) throw new Error(`cannot read datastore parameters ${id} without their recorded state`);
         const client = new TroveClient(props.connection);
-        const body = await client.request<{ "configuration-parameters": { name: string; type: string; restart_required: boolean | number; min?: number; max?: number; deleted?: boolean | number }[] }>(
-            "GET", parametersPath(props.versionId));
+        let body;
+        try {
+            body = await client.request<{ "configuration-parameters": { name: string; type: string; restart_required: boolean | number; min?: number; max?: number; deleted?: boolean | number }[] }>(
+                "GET", parametersPath(props.versionId));
+        } catch (e) {
+            // The version itself is gone, and its parameters with it.
+            if (e instanceof TroveApiError && e.notFound) return {};
+            throw e;
+        }
         const live = new Map((body?.["configuration-parameters"] ?? []).filter((p) => !p.deleted).map((p) => [p.name, p]));
         const rules = props.rules.filter((r) => live.has(r.name)).map((r) => {
             const p = live.get(r.name)!;

@@ -43,6 +43,11 @@ export function diffVersion(olds: DatastoreVersionFields, news: DatastoreVersion
     return { changes, replaces: [...replaces] };
 }
 
+/** Drops undefined fields: the engine's wire format (a protobuf Struct) has no undefined. */
+function defined<T extends object>(value: T): T {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
 function fieldsFrom(inputs: DatastoreVersionState | Record<string, unknown>): DatastoreVersionFields {
     const i = inputs as DatastoreVersionFields;
     return {
@@ -62,7 +67,7 @@ const provider: pulumi.dynamic.ResourceProvider<DatastoreVersionState, Datastore
     async create(inputs: DatastoreVersionState) {
         const client = new TroveClient(inputs.connection);
         const created = await client.createVersion(fieldsFrom(inputs));
-        return { id: created.id, outs: { ...inputs, datastoreId: created.datastore_id } };
+        return { id: created.id, outs: defined({ ...inputs, datastoreId: created.datastore_id }) };
     },
 
     async read(id: string, props?: DatastoreVersionState) {
@@ -71,7 +76,7 @@ const provider: pulumi.dynamic.ResourceProvider<DatastoreVersionState, Datastore
         const found = await client.getVersion(id);
         // An empty result tells `pulumi refresh` the version was deleted out of band.
         if (!found) return {};
-        return { id, props: { ...props, ...fieldsOf(found), datastoreId: found.datastore_id } };
+        return { id, props: defined({ ...props, ...fieldsOf(found), datastoreId: found.datastore_id }) };
     },
 
     async diff(_id: string, olds: DatastoreVersionState, news: DatastoreVersionState) {
@@ -87,7 +92,7 @@ const provider: pulumi.dynamic.ResourceProvider<DatastoreVersionState, Datastore
     async update(id: string, olds: DatastoreVersionState, news: DatastoreVersionState) {
         const client = new TroveClient(news.connection);
         await client.updateVersion(id, updateVersionBody(fieldsFrom(olds), fieldsFrom(news)));
-        return { outs: { ...news, datastoreId: olds.datastoreId } };
+        return { outs: defined({ ...news, datastoreId: olds.datastoreId }) };
     },
 
     async delete(id: string, props: DatastoreVersionState) {

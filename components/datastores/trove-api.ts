@@ -50,8 +50,17 @@ export interface DatastoreVersionFields {
 
 export class TroveApiError extends Error {
     constructor(readonly method: string, readonly url: string, readonly status: number, readonly body: string) {
-        super(`Trove answered ${status} to ${method} ${url}: ${TroveApiError.reason(body)}`);
+        const message = `Trove answered ${status} to ${method} ${url}: ${TroveApiError.reason(body)}`;
+        super(message);
+        // Set again: the dynamic-provider host runs a serialized copy of this class, in which
+        // Error's constructor does not set `message` on the subclass instance.
+        this.message = message;
         this.name = "TroveApiError";
+    }
+
+    /** Trove answers 400 "... cannot be found" as often as 404 for what does not exist. */
+    get notFound(): boolean {
+        return this.status === 404 || (this.status === 400 && /cannot be found|not found/i.test(this.body));
     }
 
     /** Trove wraps errors as {"badRequest": {"message": ...}} and the like. */
@@ -196,7 +205,7 @@ export class TroveClient {
             const body = await this.request<{ version: TroveDatastoreVersion }>("GET", `/mgmt/datastore-versions/${encodeURIComponent(id)}`);
             return body?.version;
         } catch (e) {
-            if (e instanceof TroveApiError && e.status === 404) return undefined;
+            if (e instanceof TroveApiError && e.notFound) return undefined;
             throw e;
         }
     }
@@ -218,7 +227,7 @@ export class TroveClient {
         try {
             await this.request("DELETE", `/mgmt/datastore-versions/${encodeURIComponent(id)}`);
         } catch (e) {
-            if (e instanceof TroveApiError && e.status === 404) return;
+            if (e instanceof TroveApiError && e.notFound) return;
             if (e instanceof TroveApiError && e.status === 400 && /in use|InUse|being used/i.test(e.body)) {
                 throw new Error(`${e.message}. Delete or move the instances, backups and configuration groups that use it, then run pulumi up again.`);
             }

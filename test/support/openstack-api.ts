@@ -40,9 +40,34 @@ export class OpenStackApi {
     }
 
     async get<T>(type: string, path: string, headers: Record<string, string> = {}): Promise<T> {
+        return (await this.request<T>("GET", type, path, undefined, headers))!;
+    }
+
+    /** One call; JSON bodies are encoded, Buffers sent as they are. Answers the parsed JSON, if any. */
+    async request<T>(method: string, type: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T | undefined> {
         const url = `${this.endpoint(type)}${path}`;
-        const response = await fetch(url, { headers: { "X-Auth-Token": this.token, Accept: "application/json", ...headers } });
-        if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
-        return (await response.json()) as T;
+        const binary = Buffer.isBuffer(body);
+        const response = await fetch(url, {
+            method,
+            headers: {
+                "X-Auth-Token": this.token,
+                Accept: "application/json",
+                ...(body === undefined ? {} : { "Content-Type": binary ? "application/octet-stream" : "application/json" }),
+                ...headers,
+            },
+            body: body === undefined ? undefined : binary ? (body as Buffer) : JSON.stringify(body),
+        });
+        const text = await response.text();
+        if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+        return text ? (JSON.parse(text) as T) : undefined;
+    }
+
+    /** A private image owned by the caller's project, with these tags, holding `content`. */
+    async createImage(name: string, tags: string[], content: Buffer): Promise<string> {
+        const image = await this.request<{ id: string }>("POST", "image", "/v2/images", {
+            name, tags, visibility: "private", disk_format: "qcow2", container_format: "bare",
+        });
+        await this.request("PUT", "image", `/v2/images/${image!.id}/file`, content);
+        return image!.id;
     }
 }

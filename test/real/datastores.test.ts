@@ -1,0 +1,142 @@
+// Trove datastore versions and their configuration parameters as real Pulumi resources: the real
+// engine drives the DatastoreVersion and DatastoreParameters dynamic providers against the dev
+// cloud's trove-api, and every effect is checked through Trove's own API.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { Datastores } from "../../components/datastores/datastores";
+import { DatastoreVersionSpec } from "../../components/datastores/datastore-spec";
+import { DEBIAN_TROVE_TEMPLATES } from "../../components/datastores/datastores";
+import { parseValidationRules, splitByLoadPath } from "../../components/datastores/validation-rules";
+import { OpenStackApi } from "../support/openstack-api";
+import { requireRealEnvironment } from "../support/real-env";
+import { workDir } from "../tmp";
+
+const connection = () => ({
+    authUrl: process.env.OS_AUTH_URL!,
+    username: process.env.OS_USERNAME!,
+    password: process.env.OS_PASSWORD!,
+    projectName: process.env.OS_PROJECT_NAME!,
+    region: process.env.OS_REGION_NAME,
+});
+
+/** The program under test: one Datastores component, its versions given by the current test. */
+let versions: DatastoreVersionSpec[] = [];
+async function program(): Promise<Record<string, unknown>> {
+    const ds = new Datastores("ds", {
+        connection: pulumi.secret(connection()),
+        versions,
+        parametersDir: DEBIAN_TROVE_TEMPLATES,
+    });
+    return { versionIds: ds.versionIds };
+}
+
+interface Version { id: string; name: string; datastore_name: string; version: string; active: boolean; default: boolean; image_tags: string[] }
+
+describe("datastore versions against the dev cloud's trove-api", () => {
+    let stack: Stack;
+    let api: OpenStackApi;
+    let imageId = "";
+    const restRules = splitByLoadPath(parseValidationRules(
+        fs.readFileSync(path.join(DEBIAN_TROVE_TEMPLATES, "mysql", "validation-rules.json"), "utf8"))).rest;
+
+    const version = async (id: string): Promise<Version | undefined> => {
+        const { versions: all } = await api.get<{ versions: Version[] }>("database", "/mgmt/datastore-versions");
+        return all.find((v) => v.id === id);
+    };
+
+    beforeAll(async () => {
+        requireRealEnvironment();
+        api = await OpenStackApi.login();
+        // Trove looks the image up by tags when a version is created: it must exist first.
+        imageId = await api.createImage("trove-region-real-test", ["trove", "mysql"], Buffer.from("QFI\xfb not a real image"));
+        stack = await LocalWorkspace.createOrSelectStack(
+            { stackName: "datastores-test", projectName: "trove-region-datastores-test", program },
+            {
+                workDir: workDir("datastores"),
+                projectSettings: { name: "trove-region-datastores-test", runtime: "nodejs", backend: { url: process.env.PULUMI_BACKEND_URL } },
+                envVars: { PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "" },
+            },
+        );
+        // An interrupted earlier run may have left resources behind: start from empty.
+        versions = [];
+        await stack.destroy();
+    });
+
+    afterAll(async () => {
+        if (stack) {
+            await stack.destroy().catch(() => undefined);
+            await stack.workspace.removeStack("datastores-test").catch(() => undefined);
+        }
+        if (imageId) await api.request("DELETE", "image", `/v2/images/${imageId}`).catch(() => undefined);
+    });
+
+    let ids: Record<string, string> = {};
+
+    test("create: two versions by image tags, one default, with their REST parameters", async () => {
+        versions = [
+            { datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29", default: true },
+            { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36", default: false },
+        ];
+        const result = await stack.up();
+        ids = result.outputs.versionIds.value as Record<string, string>;
+        const v57 = await version(ids["mysql-5.7.29"]);
+        expect(v57).toMatchObject({ name: "5.7.29", datastore_name: "mysql", version: "5.7.29", active: true, default: true, image_tags: ["trove", "mysql"] });
+        expect(await version(ids["mysql-8.0.36"])).toMatchObject({ default: false, active: true });
+        const params = await api.get<{ "configuration-parameters": { name: string; type: string }[] }>(
+            "database", `/datastores/versions/${ids["mysql-5.7.29"]}/parameters`);
+        expect(params["configuration-parameters"].map((p) => p.name).sort()).toEqual(restRules.map((r) => r.name).sort());
+        expect(restRules.length).toBeGreaterThan(10);
+    });
+
+    test("a second up changes nothing", async () => {
+        const preview = await stack.preview();
+        expect(preview.changeSummary.create ?? 0).toBe(0);
+        expect(preview.changeSummary.update ?? 0).toBe(0);
+        expect(preview.changeSummary.replace ?? 0).toBe(0);
+    });
+
+    test("update in place: the default moves to 8.0.36 without replacing either version", async () => {
+        versions = [
+            { ...versions[0], default: false },
+            { ...versions[1], default: true },
+        ];
+        const preview = await stack.preview();
+        expect(preview.changeSummary).toMatchObject({ update: 2 });
+        expect(preview.changeSummary.replace ?? 0).toBe(0);
+        await stack.up();
+        expect(await version(ids["mysql-5.7.29"])).toMatchObject({ default: false });
+        expect(await version(ids["mysql-8.0.36"])).toMatchObject({ default: true });
+    });
+
+    test("replace: a new version number makes a new version", async () => {
+        versions = [{ ...versions[0], versionNumber: "5.7.30" }, versions[1]];
+        const preview = await stack.preview();
+        expect(preview.changeSummary).toMatchObject({ replace: 2 }); // the version and its parameters
+        const result = await stack.up();
+        const newIds = result.outputs.versionIds.value as Record<string, string>;
+        expect(newIds["mysql-5.7.29"]).not.toBe(ids["mysql-5.7.29"]);
+        expect(await version(ids["mysql-5.7.29"])).toBeUndefined();
+        expect(await version(newIds["mysql-5.7.29"])).toMatchObject({ version: "5.7.30" });
+        ids = newIds;
+    });
+
+    test("drift: a version deleted out of band is noticed by refresh and recreated by up", async () => {
+        await api.request("DELETE", "database", `/mgmt/datastore-versions/${ids["mysql-8.0.36"]}`);
+        const refresh = await stack.refresh();
+        // The version and its parameters are both gone.
+        expect(refresh.summary.resourceChanges).toMatchObject({ delete: 2 });
+        const result = await stack.up();
+        expect(result.summary.resourceChanges).toMatchObject({ create: 2 });
+        const recreated = (result.outputs.versionIds.value as Record<string, string>)["mysql-8.0.36"];
+        expect(await version(recreated)).toMatchObject({ name: "8.0.36", default: true });
+    });
+
+    test("destroy removes the versions from Trove", async () => {
+        const result = await stack.destroy();
+        expect(result.summary.result).toBe("succeeded");
+        const { versions: all } = await api.get<{ versions: Version[] }>("database", "/mgmt/datastore-versions");
+        expect(all.filter((v) => v.datastore_name === "mysql")).toEqual([]);
+    });
+});
