@@ -258,7 +258,18 @@ uwsgi_app() { # name port config-env-var wsgi-file
         --processes 1 --threads 8 --enable-threads --http-socket "127.0.0.1:$2" \
         --add-header "Connection: close" --buffer-size 65535 --chdir "$D" --wsgi-file "$4"
 }
+declare -A PORT=([keystone]=5000 [placement]=8778 [neutron]=9696 [nova]=8774 [glance]=9292 [cinder]=8776 [trove]=8779)
+check_ports() { # an API port taken by a process this state dir did not start: say so, stop
+    local s
+    for s in "${APIS[@]}"; do
+        ours "$s" && continue
+        if (exec 3<>"/dev/tcp/127.0.0.1/${PORT[$s]}") 2>/dev/null; then
+            die "port ${PORT[$s]} ($s) is taken by a process not started from $D (another dev cloud, DEVCLOUD_DIR?): ss -ltnp 'sport = :${PORT[$s]}'"
+        fi
+    done
+}
 start_apis() {
+    check_ports
     uwsgi_app keystone 5000 OS_KEYSTONE_CONFIG_DIR /usr/bin/keystone-wsgi-public
     uwsgi_app placement 8778 OS_PLACEMENT_CONFIG_DIR /usr/bin/placement-api
     start_proc neutron "$PY" "$HERE/run.py" neutron.cmd.eventlet.server:main neutron-server \
@@ -341,17 +352,29 @@ cmd_down() {
     say "$(printf 'down in %.1f s' "$(echo "$(now) - $t0" | bc)")"
 }
 
+group_pss_kib() { # the proportional set size of a process group, in KiB
+    local p v kib=0
+    for p in $(ps -eo pid=,pgid= | awk -v g="$1" '$2 == g {print $1}'); do
+        v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || true)
+        kib=$((kib + ${v:-0}))
+    done
+    echo "$kib"
+}
+
 cmd_status() {
-    local s rc=0 pid
+    local s rc=0 pid kib total=0
     for s in mariadb "${APIS[@]}"; do
         if ours "$s"; then
             pid=$(cat "$(pidfile "$s")")
-            printf '  %-10s running   pid %-8s %s\n' "$s" "$pid" "$D/log/$s.log"
+            kib=$(group_pss_kib "$pid")
+            total=$((total + kib))
+            printf '  %-10s running   pid %-8s %5d MiB PSS  %s\n' "$s" "$pid" $((kib / 1024)) "$D/log/$s.log"
         else
             printf '  %-10s STOPPED\n' "$s"
             rc=1
         fi
     done
+    printf '  %-10s           %-12s %5d MiB PSS\n' total "" $((total / 1024))
     "$PY" "$HERE/health.py" --auth "$ADMIN_PASSWORD" || rc=1
     return $rc
 }
@@ -385,16 +408,21 @@ cmd_reset() {
     cmd_down
     local t0
     t0=$(now)
-    find "$D" -mindepth 1 -maxdepth 1 ! -name pkg -exec rm -rf {} +
+    find "$D" -mindepth 1 -maxdepth 1 ! -name pkg ! -name .lock -exec rm -rf {} +
     say "$(printf 'state deleted in %.1f s (kept %s/pkg)' "$(echo "$(now) - $t0" | bc)" "$D")"
 }
 
+lock() { # one up/down/reset at a time per state dir (the tests and a developer may race)
+    exec 9>"$D/.lock"
+    flock 9
+}
+
 case "${1:-}" in
-up) cmd_up ;;
-down) cmd_down ;;
+up) lock; cmd_up ;;
+down) lock; cmd_down ;;
 status) cmd_status ;;
 env) shift; cmd_env "$@" ;;
-reset) cmd_reset ;;
+reset) lock; cmd_reset ;;
 *)
     sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
     [ -n "${1:-}" ] && exit 2 || exit 0
