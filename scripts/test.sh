@@ -34,7 +34,8 @@ else
     echo "==> dev cloud"
     if ! scripts/devcloud.sh status >/dev/null 2>&1; then started_cloud=1; fi
     scripts/devcloud.sh up
-    eval "$(scripts/devcloud.sh env)"
+    # The stack runs as Trove's service user in the service project, as in production.
+    eval "$(scripts/devcloud.sh env --trove)"
     echo "==> real tests"
     npx jest --selectProjects real --runInBand --json --outputFile="$results/real.json" || real_rc=$?
 fi

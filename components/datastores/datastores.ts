@@ -88,9 +88,16 @@ export class Datastores extends pulumi.ComponentResource {
 
         this.versionIds = {};
         this.defaultVersions = {};
-        const dependsOn = args.imageDependency ? [args.imageDependency] : [];
-        for (const v of resolveVersions(args.versions)) {
+        const imageDependency = args.imageDependency ? [args.imageDependency] : [];
+        // A datastore has one default version, and Trove clears it when a version that held it is
+        // set to non-default. So the default version is written after its siblings: when the default
+        // moves, the old one lets go before the new one takes it, never the other way round.
+        const resolved = resolveVersions(args.versions);
+        const ordered = [...resolved.filter((v) => !v.default), ...resolved.filter((v) => v.default)];
+        const siblings = new Map<string, DatastoreVersion[]>();
+        for (const v of ordered) {
             const key = versionKey(v);
+            const dependsOn = v.default ? [...imageDependency, ...(siblings.get(v.datastore) ?? [])] : imageDependency;
             const version = new DatastoreVersion(`${name}-${key}`, {
                 connection: args.connection,
                 datastore: v.datastore,
@@ -103,6 +110,7 @@ export class Datastores extends pulumi.ComponentResource {
                 active: v.active,
                 default: v.default,
             }, { parent: this, dependsOn });
+            siblings.set(v.datastore, [...(siblings.get(v.datastore) ?? []), version]);
             this.versionIds[key] = version.id;
             if (v.default) this.defaultVersions[v.datastore] = v.version;
 

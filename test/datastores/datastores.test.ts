@@ -82,3 +82,24 @@ describe("validateDatastoresArgs", () => {
         expect(mocks.resources).toHaveLength(0);
     });
 });
+
+describe("ordering of a datastore's default version", () => {
+    test("the default version is written after its siblings, so a moving default is released before it is taken", async () => {
+        const order: string[] = [];
+        const deps = new Map<string, string[]>();
+        const record: pulumi.ResourceTransformation = (args) => {
+            if (args.type.includes("DatastoreVersion")) {
+                order.push(args.name);
+                deps.set(args.name, ((args.opts.dependsOn ?? []) as pulumi.Resource[]).map((r) => (r as unknown as { __name: string }).__name));
+            }
+            return undefined;
+        };
+        new Datastores("ds", { connection, versions }, { transformations: [record] });
+        await settle();
+        // versions: mysql 5.7.29 (not default), mysql 8.0.36 (default), postgresql 12 (only, so default).
+        expect(order).toEqual(["ds-mysql-5.7.29", "ds-mysql-8.0.36", "ds-postgresql-12"]);
+        expect(deps.get("ds-mysql-8.0.36")).toEqual(["ds-mysql-5.7.29"]);
+        expect(deps.get("ds-postgresql-12")).toEqual([]);
+        expect(deps.get("ds-mysql-5.7.29")).toEqual([]);
+    });
+});
