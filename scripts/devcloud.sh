@@ -41,10 +41,11 @@ export PYTHONDONTWRITEBYTECODE=1
 
 say() { echo "devcloud: $*"; }
 die() { echo "devcloud: error: $*" >&2; exit 1; }
-now() { date +%s.%N; }
+now() { echo "${EPOCHREALTIME/./}"; } # microseconds
+since() { local us=$(($(now) - $1)); printf '%d.%d' $((us / 1000000)) $((us % 1000000 / 100000)); }
 T_PHASE=0
 phase() { T_PHASE=$(now); say "$1 ..."; }
-phase_done() { say "$(printf '%-28s %6.1f s' "$1" "$(echo "$(now) - $T_PHASE" | bc)")"; }
+phase_done() { say "$(printf '%-28s %6s s' "$1" "$(since "$T_PHASE")")"; }
 
 # --- processes -------------------------------------------------------------------------------
 # Each process is started in its own session (setsid), so its pid is its process group; `down`
@@ -340,7 +341,7 @@ cmd_up() {
     phase "health (authenticated)"
     "$PY" "$HERE/health.py" --wait 60 --auth "$ADMIN_PASSWORD" || die "authenticated health check failed (logs in $D/log)"
     phase_done "health"
-    say "$(printf 'up in %.1f s; state in %s; credentials: eval "$(%s env)"' "$(echo "$(now) - $t0" | bc)" "$D" "$0")"
+    say "up in $(since "$t0") s; state in $D; credentials: eval \"\$($0 env)\""
 }
 
 cmd_down() {
@@ -349,24 +350,38 @@ cmd_down() {
     [ -d "$D/run" ] || { say "not running (no $D/run)"; return 0; }
     stop_procs trove cinder glance nova neutron placement keystone
     stop_procs mariadb
-    say "$(printf 'down in %.1f s' "$(echo "$(now) - $t0" | bc)")"
+    say "down in $(since "$t0") s"
 }
 
-group_pss_kib() { # the proportional set size of a process group, in KiB
-    local p v kib=0
-    for p in $(ps -eo pid=,pgid= | awk -v g="$1" '$2 == g {print $1}'); do
-        v=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || true)
-        kib=$((kib + ${v:-0}))
-    done
-    echo "$kib"
+pss_by_group() { # "pgid KiB" for each of the given process groups: proportional set sizes, from /proc
+    /usr/bin/python3 - "$@" <<'PY'
+import glob, sys
+want = {g: 0 for g in sys.argv[1:]}
+for stat in glob.glob("/proc/[0-9]*/stat"):
+    try:
+        group = open(stat).read().rsplit(")", 1)[1].split()[2]
+        if group in want:
+            for line in open(stat[:-4] + "smaps_rollup"):
+                if line.startswith("Pss:"):
+                    want[group] += int(line.split()[1])
+    except (OSError, IndexError):
+        pass
+for g, kib in want.items():
+    print(g, kib)
+PY
 }
 
 cmd_status() {
-    local s rc=0 pid kib total=0
+    local s rc=0 pid kib total=0 groups=() g k
+    declare -A pss=()
+    for s in mariadb "${APIS[@]}"; do ours "$s" && groups+=("$(cat "$(pidfile "$s")")"); done
+    if [ ${#groups[@]} -gt 0 ]; then
+        while read -r g k; do pss[$g]=$k; done < <(pss_by_group "${groups[@]}")
+    fi
     for s in mariadb "${APIS[@]}"; do
         if ours "$s"; then
             pid=$(cat "$(pidfile "$s")")
-            kib=$(group_pss_kib "$pid")
+            kib=${pss[$pid]:-0}
             total=$((total + kib))
             printf '  %-10s running   pid %-8s %5d MiB PSS  %s\n' "$s" "$pid" $((kib / 1024)) "$D/log/$s.log"
         else
@@ -409,7 +424,7 @@ cmd_reset() {
     local t0
     t0=$(now)
     find "$D" -mindepth 1 -maxdepth 1 ! -name pkg ! -name .lock -exec rm -rf {} +
-    say "$(printf 'state deleted in %.1f s (kept %s/pkg)' "$(echo "$(now) - $t0" | bc)" "$D")"
+    say "state deleted in $(since "$t0") s (kept $D/pkg)"
 }
 
 lock() { # one up/down/reset at a time per state dir (the tests and a developer may race)

@@ -24,11 +24,13 @@ RULES=/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json
 P=smoke-$$
 WORK=$(mktemp -d)
 FAILED=""
-T0=$(date +%s.%N)
+now() { echo "${EPOCHREALTIME/./}"; } # microseconds
+since() { local us=$(($(now) - $1)); printf '%d.%d' $((us / 1000000)) $((us % 1000000 / 100000)); }
+T0=$(now)
 
 admin() { "$OS" "$@"; }
 as_trove() { OS_USERNAME=trove OS_PASSWORD=devcloud-trove OS_PROJECT_NAME=service "$OS" "$@"; }
-ok() { printf 'ok    %-58s %6.1f s\n' "$1" "$(echo "$(date +%s.%N) - $T_STEP" | bc)"; T_STEP=$(date +%s.%N); }
+ok() { printf 'ok    %-58s %6s s\n' "$1" "$(since "$T_STEP")"; T_STEP=$(now); }
 fail() { echo "FAIL  $*" >&2; FAILED=1; exit 1; }
 T_STEP=$T0
 
@@ -58,7 +60,7 @@ cleanup() {
         as_trove image list -f value -c Name; } 2>/dev/null | grep -c "^$P" || true)
     rm -rf "$WORK"
     if [ "$rc" = 0 ] && [ "$left" != 0 ]; then echo "FAIL  cleanup left $left objects named $P-*" >&2; rc=1; fi
-    printf '%s in %.1f s\n' "$([ "$rc" = 0 ] && echo "smoke: PASSED" || echo "smoke: FAILED")" "$(echo "$(date +%s.%N) - $T0" | bc)"
+    echo "smoke: $([ "$rc" = 0 ] && echo PASSED || echo FAILED) in $(since "$T0") s"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -141,7 +143,11 @@ echo "-- configuration parameters (trove-manage) and their read-back (REST)"
     { cat "$WORK/manage.out" >&2; fail "trove-manage db_load_datastore_config_parameters"; }
 TOKEN=$(admin token issue -f value -c id)
 PROJECT=$(admin token issue -f value -c project_id)
-curl -sf -H "X-Auth-Token: $TOKEN" "http://127.0.0.1:8779/v1.0/$PROJECT/datastores/versions/$DSV_ID/parameters" >"$WORK/params.json" ||
+/usr/bin/python3 -c '
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], headers={"X-Auth-Token": sys.argv[2], "Accept": "application/json"})
+sys.stdout.write(urllib.request.urlopen(req, timeout=30).read().decode())' \
+    "http://127.0.0.1:8779/v1.0/$PROJECT/datastores/versions/$DSV_ID/parameters" "$TOKEN" >"$WORK/params.json" ||
     fail "GET /v1.0/$PROJECT/datastores/versions/$DSV_ID/parameters"
 /usr/bin/python3 - "$WORK/params.json" "$RULES" <<'EOF'
 import json, sys
