@@ -1,21 +1,19 @@
 import * as fs from "fs";
 import * as path from "path";
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
-import * as command from "@pulumi/command";
 import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versionKey } from "./datastore-spec";
 import { DatastoreVersion } from "./datastore-version";
 import { DatastoreParameters } from "./datastore-parameters";
+import { TroveManageHost, TroveManageParameters } from "./trove-manage-parameters";
 import { parseValidationRules, splitByLoadPath } from "./validation-rules";
 import { TroveConnection } from "./trove-api";
 import { nested, Problem, throwIfProblems } from "../common/validation";
-import { shellQuote } from "../guest-image/build-inputs";
 
 /** Where Debian's python3-trove keeps `<manager>/validation-rules.json`. */
 export const DEBIAN_TROVE_TEMPLATES = "/usr/lib/python3/dist-packages/trove/templates";
 
-export interface TroveManageArgs {
-    /** The trove-manage command on this machine. @default "trove-manage" */
+export interface TroveManageArgs extends TroveManageHost {
+    /** The trove-manage command. @default "trove-manage" */
     readonly command?: string;
     /** Passed as --config-file, so trove-manage finds Trove's database. @default trove-manage's own default */
     readonly configFile?: string;
@@ -39,8 +37,8 @@ export interface DatastoresArgs {
     readonly parametersDir?: string;
     /**
      * Load every parameter, booleans and floats included, with `trove-manage
-     * db_load_datastore_config_parameters` on this machine. Without it, only integer and string
-     * parameters are loaded (over REST).
+     * db_load_datastore_config_parameters`, on this machine or on a controller over SSH. Without it,
+     * only integer and string parameters are loaded (over REST).
      * @default REST only
      */
     readonly troveManage?: TroveManageArgs;
@@ -119,17 +117,18 @@ export class Datastores extends pulumi.ComponentResource {
             const text = fs.readFileSync(file, "utf8");
             const { rest } = splitByLoadPath(parseValidationRules(text, file));
             if (args.troveManage) {
-                // trove-manage loads every type; re-run only when the rules file's content changes.
-                const manage = args.troveManage;
-                new command.local.Command(`${name}-${key}-parameters`, {
-                    create: [
-                        shellQuote(manage.command ?? "trove-manage"),
-                        ...(manage.configFile ? ["--config-file", shellQuote(manage.configFile)] : []),
-                        "db_load_datastore_config_parameters",
-                        shellQuote(v.datastore), shellQuote(v.version), shellQuote(file),
-                    ].join(" "),
-                    triggers: [crypto.createHash("sha256").update(text).digest("hex"), version.id],
-                }, { parent: this, dependsOn: [version] });
+                // trove-manage loads every type; it re-runs only when the rules' content changes.
+                new TroveManageParameters(`${name}-${key}-parameters`, {
+                    connection: args.connection,
+                    versionId: version.id,
+                    datastore: v.datastore,
+                    version: v.version,
+                    rules: text,
+                    names: parseValidationRules(text, file).map((r) => r.name),
+                    command: args.troveManage.command,
+                    configFile: args.troveManage.configFile,
+                    ssh: args.troveManage.ssh,
+                }, { parent: this });
             } else {
                 new DatastoreParameters(`${name}-${key}-parameters`, {
                     connection: args.connection,

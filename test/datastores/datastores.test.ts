@@ -3,6 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, isSecretInput, named, ofType, plain, settle, valueOf } from "../mocks";
 import { Datastores, DatastoresArgs, validateDatastoresArgs } from "../../components/datastores/datastores";
+import { troveManageArgv } from "../../components/datastores/trove-manage-parameters";
 import { tempDir } from "../tmp";
 
 const mocks = installMocks();
@@ -61,13 +62,27 @@ describe("Datastores", () => {
         expect(plain<{ name: string }[]>(params.rules).map((r) => r.name)).toEqual(["max_connections"]);
     });
 
-    test("parameters with trove-manage: every type, re-run when the rules file changes", async () => {
+    test("parameters with trove-manage: every type, the rules' text as input so a change re-runs the load", async () => {
         new Datastores("ds", { connection, versions: versions.slice(2), parametersDir: templates, troveManage: { configFile: "/etc/trove/trove.conf" } });
         await settle();
-        const cmd = named(mocks.resources, "ds-postgresql-12-parameters");
-        expect(cmd.type).toBe("command:local:Command");
-        expect(cmd.inputs.create).toBe(`trove-manage --config-file /etc/trove/trove.conf db_load_datastore_config_parameters postgresql 12 ${path.join(templates, "postgresql", "validation-rules.json")}`);
-        expect((cmd.inputs.triggers as string[])[0]).toMatch(/^[0-9a-f]{64}$/);
+        const load = named(mocks.resources, "ds-postgresql-12-parameters");
+        expect(load.type).toBe("pulumi-nodejs:dynamic/trove-region:TroveManageParameters");
+        expect(load.inputs).toMatchObject({
+            versionId: "ds-postgresql-12-id", datastore: "postgresql", version: "12", configFile: "/etc/trove/trove.conf",
+            names: ["max_connections", "autocommit"],
+        });
+        expect(JSON.parse(load.inputs.rules as string)["configuration-parameters"]).toHaveLength(2);
+        expect(isSecretInput(load.inputs.connection)).toBe(true);
+    });
+});
+
+describe("trove-manage command line", () => {
+    test("local: trove-manage [--config-file F] db_load_datastore_config_parameters <ds> <version> <rules>", () => {
+        expect(troveManageArgv({ datastore: "mysql", version: "5.7.29", configFile: "/etc/trove/trove.conf" }, "/tmp/r.json")).toEqual([
+            "trove-manage", "--config-file", "/etc/trove/trove.conf", "db_load_datastore_config_parameters", "mysql", "5.7.29", "/tmp/r.json",
+        ]);
+        expect(troveManageArgv({ datastore: "mysql", version: "8.0", command: "/opt/trove/bin/trove-manage" }, "r.json"))
+            .toEqual(["/opt/trove/bin/trove-manage", "db_load_datastore_config_parameters", "mysql", "8.0", "r.json"]);
     });
 });
 

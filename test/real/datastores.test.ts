@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { Datastores } from "../../components/datastores/datastores";
 import { DatastoreVersionSpec } from "../../components/datastores/datastore-spec";
-import { DEBIAN_TROVE_TEMPLATES } from "../../components/datastores/datastores";
+import { DEBIAN_TROVE_TEMPLATES, TroveManageArgs } from "../../components/datastores/datastores";
 import { parseValidationRules, splitByLoadPath } from "../../components/datastores/validation-rules";
 import { OpenStackApi } from "../support/openstack-api";
 import { requireRealEnvironment } from "../support/real-env";
@@ -23,11 +23,13 @@ const connection = () => ({
 
 /** The program under test: one Datastores component, its versions given by the current test. */
 let versions: DatastoreVersionSpec[] = [];
+let troveManage: TroveManageArgs | undefined;
 async function program(): Promise<Record<string, unknown>> {
     const ds = new Datastores("ds", {
         connection: pulumi.secret(connection()),
         versions,
         parametersDir: DEBIAN_TROVE_TEMPLATES,
+        troveManage,
     });
     return { versionIds: ds.versionIds };
 }
@@ -131,6 +133,22 @@ describe("datastore versions against the dev cloud's trove-api", () => {
         expect(result.summary.resourceChanges).toMatchObject({ create: 2 });
         const recreated = (result.outputs.versionIds.value as Record<string, string>)["mysql-8.0.36"];
         expect(await version(recreated)).toMatchObject({ name: "8.0.36", default: true });
+    });
+
+    test("trove-manage loads every parameter type, booleans and floats included; a rules change re-runs it", async () => {
+        // The dev cloud's wrapper of Debian's trove-manage, with the dev cloud's trove.conf.
+        troveManage = { command: path.join(__dirname, "..", "..", "scripts", "devcloud", "trove-manage") };
+        versions = [{ datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29", default: true }];
+        const result = await stack.up();
+        const id = (result.outputs.versionIds.value as Record<string, string>)["mysql-5.7.29"];
+        const all = parseValidationRules(fs.readFileSync(path.join(DEBIAN_TROVE_TEMPLATES, "mysql", "validation-rules.json"), "utf8"));
+        const { "configuration-parameters": loaded } = await api.get<{ "configuration-parameters": { name: string; type: string }[] }>(
+            "database", `/datastores/versions/${id}/parameters`);
+        expect(loaded.map((p) => p.name).sort()).toEqual(all.map((r) => r.name).sort());
+        expect(new Set(loaded.map((p) => p.type))).toEqual(new Set(["integer", "string", "boolean", "float"]));
+        const again = await stack.preview();
+        expect(again.changeSummary.update ?? 0).toBe(0);
+        troveManage = undefined;
     });
 
     test("destroy removes the versions from Trove", async () => {
