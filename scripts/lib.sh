@@ -12,3 +12,12 @@ ensure_node_modules() {
         echo "$want" > "$stamp"
     fi
 }
+
+# The dev stack's stand-in guest image: a tiny qcow2 (the dev cloud boots no guests).
+ensure_dev_guest_image() {
+    local image=.devcloud/guest-image/trove-guest-dev.qcow2
+    if [ ! -s "$image" ]; then
+        mkdir -p "$(dirname "$image")"
+        qemu-img create -q -f qcow2 "$image" 16M
+    fi
+}

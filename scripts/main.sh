@@ -10,6 +10,7 @@ scripts/pulumi-toolchain.sh
 # shellcheck source=scripts/pulumi-env.sh
 source scripts/pulumi-env.sh
 scripts/devcloud.sh up
+ensure_dev_guest_image
 eval "$(scripts/devcloud.sh env --trove)"
 
 pulumi stack select dev 2>/dev/null || pulumi stack init dev

@@ -10,14 +10,17 @@ import { fixtures } from "./region/fixtures";
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
 const f = fixtures();
+const guestImageFile = path.join(f.images, "..", "guest.qcow2");
+fs.writeFileSync(guestImageFile, "stand-in");
 
 /** Pulumi.dev.yaml as the engine hands it to the program: objects as JSON text. */
 function devStackConfig(overrides: Record<string, unknown> = {}): Record<string, string> {
     const file = yaml.load(fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
     const config: Record<string, unknown> = {
         ...file.config,
-        // The unit suite does not need Debian's python3-trove: use the fixture's templates.
+        // The unit suite needs neither Debian's python3-trove nor the dev cloud's stand-in image.
         "trove-region:trove": { parametersDir: f.templates },
+        "trove-region:guestImage": { name: "trove-guest-ubuntu-jammy", source: { mode: "file", path: guestImageFile } },
         ...overrides,
     };
     return Object.fromEntries(Object.entries(config)

@@ -36,7 +36,7 @@ export interface BuiltImageSource extends Partial<TrovestackOptions> {
 
 export type GuestImageSource =
     | BuiltImageSource
-    /** Upload an image file built elsewhere. */
+    /** Upload an image file built elsewhere (relative paths are taken from the project directory). */
     | { readonly mode: "file"; readonly path: string }
     /** Have Glance's provider download the image from a URL. */
     | { readonly mode: "url"; readonly url: string; readonly format: "qcow2" | "raw" };
@@ -151,8 +151,9 @@ export class GuestImage extends pulumi.ComponentResource {
             this.imagePath = built.path;
             diskFormat = source.format ?? "qcow2";
         } else if (source.mode === "file") {
-            localFilePath = source.path;
-            this.imagePath = source.path;
+            // Relative paths are taken from the project directory, where the program runs.
+            localFilePath = path.resolve(source.path);
+            this.imagePath = localFilePath;
             diskFormat = diskFormatOf(source.path)!;
         } else {
             imageSourceUrl = source.url;

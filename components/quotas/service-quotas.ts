@@ -14,10 +14,35 @@ export const DEFAULT_SERVICE_QUOTAS = {
     ports: 400,
 } as const;
 
+/**
+ * The network and block-storage quota resources write every quota they own, and an unset one is
+ * written as 0 (found against a real Neutron and Cinder: an unset `security_group_rule` or
+ * `gigabytes` became 0 and blocked Trove). So each one has a value: the services' own defaults,
+ * except where Trove's use of the service project needs more.
+ */
+export const DEFAULT_OTHER_QUOTAS = {
+    // Trove gives every instance its own security group with a few rules: five per group.
+    securityGroupRules: 5 * DEFAULT_SERVICE_QUOTAS.securityGroups,
+    floatingIps: 50,
+    networks: 100,
+    subnets: 100,
+    routers: 10,
+    subnetPools: -1,
+    rbacPolicies: 10,
+    // Volume sizes are bounded per tenant by Trove (max_accepted_volume_size and its own quotas).
+    gigabytes: -1,
+    perVolumeGigabytes: -1,
+    snapshots: 10,
+    backups: 10,
+    backupGigabytes: 1000,
+    volumeGroups: 10,
+} as const;
+
 /** Every instance has two NICs: one on the user's network, one on the management network. */
 export const PORTS_PER_INSTANCE = 2;
+export const RULES_PER_SECURITY_GROUP = 5;
 
-/** Quota values are whole numbers; -1 means unlimited. Unset optional quotas are left as they are. */
+/** Quota values are whole numbers; -1 means unlimited. */
 export interface QuotaValues {
     /** Nova instances. @default 200 */
     readonly instances?: number;
@@ -29,16 +54,36 @@ export interface QuotaValues {
     readonly securityGroups?: number;
     /** Neutron ports; at least 2 x instances. @default 400 */
     readonly ports?: number;
-    /** Nova cores. @default left unchanged */
-    readonly cores?: number;
-    /** Nova RAM in MiB. @default left unchanged */
-    readonly ramMb?: number;
-    /** Cinder gigabytes. @default left unchanged */
-    readonly gigabytes?: number;
-    /** Cinder snapshots. @default left unchanged */
-    readonly snapshots?: number;
-    /** Neutron security group rules. @default left unchanged */
+    /** Neutron security group rules. @default 5 x securityGroups */
     readonly securityGroupRules?: number;
+    /** Nova cores. @default left as Nova has it */
+    readonly cores?: number;
+    /** Nova RAM in MiB. @default left as Nova has it */
+    readonly ramMb?: number;
+    /** Cinder gigabytes. @default -1: Trove bounds volume sizes per tenant */
+    readonly gigabytes?: number;
+    /** @default -1 */
+    readonly perVolumeGigabytes?: number;
+    /** Cinder snapshots. @default 10 */
+    readonly snapshots?: number;
+    /** Cinder backups (Trove's backups go to Swift). @default 10 */
+    readonly backups?: number;
+    /** @default 1000 */
+    readonly backupGigabytes?: number;
+    /** Cinder volume groups. @default 10 */
+    readonly volumeGroups?: number;
+    /** @default 50 */
+    readonly floatingIps?: number;
+    /** @default 100 */
+    readonly networks?: number;
+    /** @default 100 */
+    readonly subnets?: number;
+    /** @default 10 */
+    readonly routers?: number;
+    /** @default -1 */
+    readonly subnetPools?: number;
+    /** @default 10 */
+    readonly rbacPolicies?: number;
 }
 
 export interface ServiceQuotasArgs extends QuotaValues {
@@ -47,15 +92,22 @@ export interface ServiceQuotasArgs extends QuotaValues {
 }
 
 const QUOTA_FIELDS: readonly (keyof QuotaValues)[] = [
-    "instances", "serverGroups", "volumes", "securityGroups", "ports",
-    "cores", "ramMb", "gigabytes", "snapshots", "securityGroupRules",
+    "instances", "serverGroups", "volumes", "securityGroups", "ports", "securityGroupRules", "cores", "ramMb",
+    "gigabytes", "perVolumeGigabytes", "snapshots", "backups", "backupGigabytes", "volumeGroups",
+    "floatingIps", "networks", "subnets", "routers", "subnetPools", "rbacPolicies",
 ];
 
+type Resolved = Required<Omit<QuotaValues, "cores" | "ramMb">> & Pick<QuotaValues, "cores" | "ramMb">;
+
 /** The quotas with defaults applied. */
-export function resolveQuotas(values: QuotaValues): Required<Pick<QuotaValues, keyof typeof DEFAULT_SERVICE_QUOTAS>> & QuotaValues {
-    return { ...values, ...Object.fromEntries(
-        Object.entries(DEFAULT_SERVICE_QUOTAS).map(([k, v]) => [k, values[k as keyof QuotaValues] ?? v]),
-    ) } as Required<Pick<QuotaValues, keyof typeof DEFAULT_SERVICE_QUOTAS>> & QuotaValues;
+export function resolveQuotas(values: QuotaValues): Resolved {
+    const securityGroups = values.securityGroups ?? DEFAULT_SERVICE_QUOTAS.securityGroups;
+    return {
+        ...DEFAULT_SERVICE_QUOTAS,
+        ...DEFAULT_OTHER_QUOTAS,
+        securityGroupRules: securityGroups === -1 ? -1 : RULES_PER_SECURITY_GROUP * securityGroups,
+        ...Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)),
+    } as Resolved;
 }
 
 /** Every problem in `values`. Exported for testing. */
@@ -90,7 +142,7 @@ export function validateQuotaValues(values: QuotaValues): Problem[] {
  * port, security group and volume behind users' database instances.
  */
 export class ServiceQuotas extends pulumi.ComponentResource {
-    public readonly quotas: QuotaValues;
+    public readonly quotas: Resolved;
 
     constructor(name: string, args: ServiceQuotasArgs, opts?: pulumi.ComponentResourceOptions) {
         const { projectId, ...values } = args;
@@ -110,12 +162,22 @@ export class ServiceQuotas extends pulumi.ComponentResource {
             port: q.ports,
             securityGroup: q.securityGroups,
             securityGroupRule: q.securityGroupRules,
+            floatingip: q.floatingIps,
+            network: q.networks,
+            subnet: q.subnets,
+            router: q.routers,
+            subnetpool: q.subnetPools,
+            rbacPolicy: q.rbacPolicies,
         }, { parent: this });
         new openstack.blockstorage.QuoteSetV3(`${name}-block-storage`, {
             projectId,
             volumes: q.volumes,
             gigabytes: q.gigabytes,
+            perVolumeGigabytes: q.perVolumeGigabytes,
             snapshots: q.snapshots,
+            backups: q.backups,
+            backupGigabytes: q.backupGigabytes,
+            groups: q.volumeGroups,
         }, { parent: this });
 
         this.quotas = q;
