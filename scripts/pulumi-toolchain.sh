@@ -93,20 +93,29 @@ sdk_plugin_version() {
         "$repo/node_modules/@pulumi/$1"
 }
 
-# Tries to build and register one provider plugin. A plugin whose module the proxy does not serve is
-# reported (the tests that need it say so), not fatal: the rest of the toolchain still works.
-install_plugin() { # <name> <module> <major-suffix>
+proxy_has() { # <module> <version>: does the module proxy serve this module's source?
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -I "$GOPROXY/$1/@v/$2.zip" || true)" = "200" ]
+}
+
+register_plugin() { # <name> <version> <binary>
+    pulumi plugin install resource "$1" "$2" --file "$3" >/dev/null
+    log "plugin $1 v$2 registered"
+}
+
+plugin_installed() { # <name> <version>
+    pulumi plugin ls 2>/dev/null | awk -v n="$1" -v v="$2" '$1 == n && $3 == v { found = 1 } END { exit !found }'
+}
+
+missing() { echo "$1" >> "$CACHE/plugins-missing"; log "$1"; }
+
+# Tries to build and register one provider plugin from its own module. A plugin whose module the
+# proxy does not serve is reported (the tests that need it say so), not fatal.
+install_plugin() { # <name> <module>
     local name=$1 module=$2 version
     version=$(sdk_plugin_version "$name")
-    if pulumi plugin ls 2>/dev/null | awk -v n="$name" -v v="$version" '$1 == n && $3 == v { found = 1 } END { exit !found }'; then
-        log "plugin $name v$version already installed"
-        return
-    fi
-    local url="$GOPROXY/$module/@v/v$version.zip" status
-    status=$(curl -s -o /dev/null -w '%{http_code}' -I "$url" || echo "no answer")
-    if [ "$status" != "200" ]; then
-        log "plugin $name v$version: cannot be built here: the module proxy answers $status for $module@v$version"
-        echo "$name v$version: $module@v$version answers $status at the module proxy" >> "$CACHE/plugins-missing"
+    if plugin_installed "$name" "$version"; then log "plugin $name v$version already installed"; return; fi
+    if ! proxy_has "$module" "v$version"; then
+        missing "plugin $name v$version: cannot be built here: the module proxy does not serve $module@v$version"
         return
     fi
     require_go
@@ -115,7 +124,37 @@ install_plugin() { # <name> <module> <major-suffix>
     mkdir -p "$CACHE/plugins"
     build_main "$CACHE/build/plugin-$name-$version" "$out" "$module/cmd/pulumi-resource-$name" \
         "-X $module/pkg/version.Version=v$version" "$module@v$version"
-    pulumi plugin install resource "$name" "$version" --file "$out"
+    register_plugin "$name" "$version" "$out"
+}
+
+# pulumi-openstack's own provider module is not served here, but the Terraform OpenStack provider and
+# Pulumi's Terraform bridge are: scripts/toolchain/openstack-provider bridges the first with the
+# second, under the tokens and the version the @pulumi/openstack SDK asks for.
+TF_OPENSTACK_VERSION=v1.54.1
+TF_BRIDGE_VERSION=v3.74.0
+TF_SDK_FORK=github.com/pulumi/terraform-plugin-sdk/v2@v2.0.0-20240202163305-e2a20ae13ef9
+install_openstack() {
+    local version module=github.com/pulumi/pulumi-openstack/provider/v3
+    version=$(sdk_plugin_version openstack)
+    if plugin_installed openstack "$version"; then log "plugin openstack v$version already installed"; return; fi
+    if proxy_has "$module" "v$version"; then install_plugin openstack "$module"; return; fi
+    require_go
+    local dir="$CACHE/build/openstack-bridge-$version-$TF_OPENSTACK_VERSION" out="$CACHE/plugins/pulumi-resource-openstack-v$version"
+    log "building plugin openstack v$version: terraform-provider-openstack $TF_OPENSTACK_VERSION through pulumi-terraform-bridge $TF_BRIDGE_VERSION"
+    local t=$SECONDS
+    mkdir -p "$dir" "$CACHE/plugins"
+    cp "$repo/scripts/toolchain/openstack-provider/main.go" "$dir/main.go"
+    (
+        cd "$dir"
+        printf 'module trove-region.local/pulumi-resource-openstack\n\ngo %s\n\nreplace github.com/hashicorp/terraform-plugin-sdk/v2 => %s\n' \
+            "$MIN_GO" "${TF_SDK_FORK/@/ }" > go.mod
+        go get "github.com/terraform-provider-openstack/terraform-provider-openstack@$TF_OPENSTACK_VERSION" \
+            "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_BRIDGE_VERSION" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
+        go build -trimpath -ldflags "-X main.version=$version" -o "$out.tmp" . >>build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
+        mv "$out.tmp" "$out"
+    )
+    log "plugin openstack built in $((SECONDS - t)) s"
+    register_plugin openstack "$version" "$out"
 }
 
 mkdir -p "$CACHE"
@@ -126,7 +165,7 @@ if [ -f "$CACHE/toolchain-bin.path-cli" ]; then cat "$CACHE/toolchain-bin.path-c
 source "$repo/scripts/pulumi-env.sh"
 [ -d "$repo/node_modules/@pulumi/pulumi" ] || die "node_modules is missing: run npm ci first"
 rm -f "$CACHE/plugins-missing"
-install_plugin openstack github.com/pulumi/pulumi-openstack/provider/v3
+install_openstack
 install_plugin command github.com/pulumi/pulumi-command/provider/v4
 install_plugin docker github.com/pulumi/pulumi-docker/provider/v4
 log "toolchain ready in $((SECONDS - start)) s: $(pulumi version) ($(command -v pulumi))"
