@@ -64,7 +64,7 @@ start_proc() {
     local name=$1
     shift
     if ours "$name"; then return 0; fi
-    setsid "$@" >>"$D/log/$name.log" 2>&1 </dev/null &
+    setsid "$@" >>"$D/log/$name.log" 2>&1 </dev/null 9>&- & # 9: the lock, not to be inherited
     echo $! >"$(pidfile "$name")"
 }
 stop_procs() { # names...: TERM each group, wait, then KILL what is left
@@ -423,13 +423,13 @@ cmd_reset() {
     cmd_down
     local t0
     t0=$(now)
-    find "$D" -mindepth 1 -maxdepth 1 ! -name pkg ! -name .lock -exec rm -rf {} +
+    find "$D" -mindepth 1 -maxdepth 1 ! -name pkg ! -name devcloud.lock -exec rm -rf {} +
     say "state deleted in $(since "$t0") s (kept $D/pkg)"
 }
 
 lock() { # one up/down/reset at a time per state dir (the tests and a developer may race)
-    exec 9>"$D/.lock"
-    flock 9
+    exec 9>"$D/devcloud.lock"
+    flock -w 900 9 || die "another up/down/reset has held $D/devcloud.lock for 15 minutes"
 }
 
 case "${1:-}" in
