@@ -15,7 +15,6 @@
 # same time. SMOKE_DATASTORE=mysql uses the mysql datastore instead (fails if 5.7.29 exists).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-REPO=$PWD
 OS=/usr/bin/openstack
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 eval "$(scripts/devcloud.sh env)"
@@ -23,7 +22,7 @@ TROVE_MANAGE=$DEVCLOUD_TROVE_MANAGE
 RULES=/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json
 P=smoke-$$
 WORK=$(mktemp -d)
-FAILED=""
+
 now() { echo "${EPOCHREALTIME/./}"; } # microseconds
 since() { local us=$(($(now) - $1)); printf '%d.%d' $((us / 1000000)) $((us % 1000000 / 100000)); }
 T0=$(now)
@@ -31,7 +30,7 @@ T0=$(now)
 admin() { "$OS" "$@"; }
 as_trove() { OS_USERNAME=trove OS_PASSWORD=devcloud-trove OS_PROJECT_NAME=service "$OS" "$@"; }
 ok() { printf 'ok    %-58s %6s s\n' "$1" "$(since "$T_STEP")"; T_STEP=$(now); }
-fail() { echo "FAIL  $*" >&2; FAILED=1; exit 1; }
+fail() { echo "FAIL  $*" >&2; exit 1; }
 T_STEP=$T0
 
 cleanup() {
