@@ -270,7 +270,6 @@ check_ports() { # an API port taken by a process this state dir did not start: s
     done
 }
 start_apis() {
-    check_ports
     uwsgi_app keystone 5000 OS_KEYSTONE_CONFIG_DIR /usr/bin/keystone-wsgi-public
     uwsgi_app placement 8778 OS_PLACEMENT_CONFIG_DIR /usr/bin/placement-api
     start_proc neutron "$PY" "$HERE/run.py" neutron.cmd.eventlet.server:main neutron-server \
@@ -318,6 +317,7 @@ cmd_up() {
     phase "install"
     install_packages
     phase_done "install"
+    check_ports
     phase "configure"
     configure
     phase_done "configure"
