@@ -173,6 +173,16 @@ EOF
 
 # --- database --------------------------------------------------------------------------------
 sql() { mariadb --no-defaults -S "$SOCK" -u root "$@"; }
+adopt_db() { # the server that owns the data dir is the one mariadbd's own pid file names (written
+    # only once it started): make it the recorded one, so no second server is started on the same
+    # data (it would fail on InnoDB's lock, and the pid file would lose the running one)
+    local pid
+    ours mariadb && return 0
+    pid=$(cat "$D/run/mariadbd.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "--datadir=$D/mysql"; then
+        echo "$pid" >"$(pidfile mariadb)"
+    fi
+}
 start_db() {
     if [ ! -d "$D/mysql/mysql" ]; then
         rm -rf "$D/mysql"
@@ -180,6 +190,7 @@ start_db() {
             --auth-root-authentication-method=normal --skip-test-db >"$D/log/mariadb-install.log" 2>&1 ||
             die "mariadb-install-db failed: see $D/log/mariadb-install.log"
     fi
+    adopt_db
     # Disposable dev data: no doublewrite, the log flushed once a second.
     start_proc mariadb /usr/sbin/mariadbd --no-defaults --datadir="$D/mysql" --socket="$SOCK" \
         --pid-file="$D/run/mariadbd.pid" --skip-networking --user="$(id -un)" --tmpdir="$D/tmp" \
@@ -349,6 +360,7 @@ cmd_down() {
     t0=$(now)
     [ -d "$D/run" ] || { say "not running (no $D/run)"; return 0; }
     stop_procs trove cinder glance nova neutron placement keystone
+    adopt_db
     stop_procs mariadb
     say "down in $(since "$t0") s"
 }
@@ -374,6 +386,7 @@ PY
 cmd_status() {
     local s rc=0 pid kib total=0 groups=() g k
     declare -A pss=()
+    adopt_db
     for s in mariadb "${APIS[@]}"; do ours "$s" && groups+=("$(cat "$(pidfile "$s")")"); done
     if [ ${#groups[@]} -gt 0 ]; then
         while read -r g k; do pss[$g]=$k; done < <(pss_by_group "${groups[@]}")
