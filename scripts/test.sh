@@ -31,7 +31,15 @@ else
     scripts/pulumi-toolchain.sh
     # shellcheck source=scripts/pulumi-env.sh
     source scripts/pulumi-env.sh
-    echo "==> dev cloud"
+    echo "==> dev cloud (for the tests: state in .devcloud-test)"
+    # The tests create and destroy the same names and quotas as the dev stack, so they get a dev
+    # cloud of their own. It uses the same loopback ports: the main job's cloud is stopped first
+    # (`npm start` brings it back, its state intact).
+    if [ -d .devcloud/run ]; then
+        echo "stopping the main job's dev cloud (.devcloud), if it runs, for the tests"
+        DEVCLOUD_DIR="$PWD/.devcloud" scripts/devcloud.sh down
+    fi
+    export DEVCLOUD_DIR="$PWD/.devcloud-test"
     if ! scripts/devcloud.sh status >/dev/null 2>&1; then started_cloud=1; fi
     scripts/devcloud.sh up
     ensure_dev_guest_image
@@ -39,6 +47,8 @@ else
     eval "$(scripts/devcloud.sh env --trove)"
     echo "==> real tests"
     npx jest --selectProjects real --runInBand --json --outputFile="$results/real.json" || real_rc=$?
+    # Stop the tests' dev cloud now, so the summary below is the run's last line.
+    if [ -n "$started_cloud" ]; then scripts/devcloud.sh down; started_cloud=""; fi
 fi
 
 node -e '
