@@ -137,7 +137,9 @@ describe("datastore versions against the dev cloud's trove-api", () => {
 
     test("trove-manage loads every parameter type, booleans and floats included; a rules change re-runs it", async () => {
         // The dev cloud's wrapper of Debian's trove-manage, with the dev cloud's trove.conf.
-        troveManage = { command: path.join(__dirname, "..", "..", "scripts", "devcloud", "trove-manage") };
+        const configFile = process.env.DEVCLOUD_TROVE_CONF;
+        if (!configFile) throw new Error("DEVCLOUD_TROVE_CONF is not set: run with the variables of scripts/devcloud.sh env");
+        troveManage = { command: path.join(__dirname, "..", "..", "scripts", "devcloud", "trove-manage"), configFile };
         versions = [{ datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29", default: true }];
         const result = await stack.up();
         const id = (result.outputs.versionIds.value as Record<string, string>)["mysql-5.7.29"];
@@ -149,6 +151,20 @@ describe("datastore versions against the dev cloud's trove-api", () => {
         const again = await stack.preview();
         expect(again.changeSummary.update ?? 0).toBe(0);
         troveManage = undefined;
+    });
+
+    test("a version in use (here by a configuration group) is not deleted: Trove's refusal is explained", async () => {
+        const group = await api.request<{ configuration: { id: string } }>("POST", "database", "/configurations", {
+            configuration: { name: "trove-region-in-use", values: { max_connections: 100 }, datastore: { type: "mysql", version: "5.7.29" } },
+        });
+        try {
+            // Trove's own words, then what to do about them.
+            await expect(stack.destroy()).rejects.toThrow(/Trove answered 400 to DELETE [^\n]*in use[^\n]*\. Delete or move the instances, backups and configuration groups that use it/i);
+            const { versions: all } = await api.get<{ versions: Version[] }>("database", "/mgmt/datastore-versions");
+            expect(all.some((v) => v.datastore_name === "mysql" && v.name === "5.7.29")).toBe(true);
+        } finally {
+            await api.request("DELETE", "database", `/configurations/${group!.configuration.id}`);
+        }
     });
 
     test("destroy removes the versions from Trove", async () => {

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Benchmark: the dev stack provisioned by `pulumi up` (from empty, then with nothing changed) against
+# the same provisioning done the seeds' way, as a sequence of `openstack` CLI commands and
+# trove-manage, on the same loopback dev cloud in one run. Prints each time and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+ensure_node_modules
+scripts/pulumi-toolchain.sh >/dev/null 2>&1 || scripts/pulumi-toolchain.sh
+# shellcheck source=scripts/pulumi-env.sh
+source scripts/pulumi-env.sh
+# Like the tests, a dev cloud of its own (the main job's is stopped: same ports).
+if [ -d .devcloud/run ]; then DEVCLOUD_DIR="$PWD/.devcloud" scripts/devcloud.sh down >/dev/null; fi
+export DEVCLOUD_DIR="$PWD/.devcloud-test"
+scripts/devcloud.sh up >/dev/null
+ensure_dev_guest_image
+eval "$(scripts/devcloud.sh env --trove)"
+OS=/usr/bin/openstack
+TM="$PWD/scripts/devcloud/trove-manage"
+RULES=/usr/lib/python3/dist-packages/trove/templates
+
+clock() { date +%s.%N; }
+elapsed() { echo "$(clock) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
+
+# --- Pulumi ------------------------------------------------------------------------------------
+cp Pulumi.dev.yaml Pulumi.bench.yaml
+pulumi stack init bench >/dev/null 2>&1 || pulumi stack select bench >/dev/null
+trap 'pulumi destroy --stack bench --yes >/dev/null 2>&1 || true; pulumi stack rm bench --yes --force >/dev/null 2>&1 || true; rm -f Pulumi.bench.yaml; scripts/devcloud.sh down >/dev/null 2>&1 || true' EXIT
+pulumi destroy --stack bench --yes >/dev/null 2>&1 || true
+
+t=$(clock); pulumi up --stack bench --yes --skip-preview >/tmp/trove-region-bench-up.log 2>&1; up_empty=$(elapsed "$t")
+resources=$(grep -Eo '\+ [0-9]+ created' /tmp/trove-region-bench-up.log | grep -Eo '[0-9]+')
+t=$(clock); pulumi up --stack bench --yes --skip-preview >/dev/null 2>&1; up_same=$(elapsed "$t")
+t=$(clock); pulumi preview --stack bench >/dev/null 2>&1; preview_same=$(elapsed "$t")
+t=$(clock); pulumi destroy --stack bench --yes >/dev/null 2>&1; destroy=$(elapsed "$t")
+
+# --- the seeds' way: the same resources, one CLI command at a time -----------------------------
+service=$($OS project show service -f value -c id)
+t=$(clock)
+$OS network create trove-mgmt --project "$service" --no-share -f value -c id >/dev/null
+$OS subnet create trove-mgmt-subnet --network trove-mgmt --project "$service" --subnet-range 10.254.0.0/22 \
+    --gateway 10.254.0.1 --allocation-pool start=10.254.0.2,end=10.254.3.251 \
+    --host-route destination=192.0.2.0/24,gateway=10.254.3.254 >/dev/null
+sg=$($OS security group create trove-mgmt --project "$service" -f value -c id)
+for rule in $($OS security group rule list "$sg" -f value -c ID); do $OS security group rule delete "$rule"; done
+$OS security group rule create "$sg" --ingress --protocol tcp --dst-port 22 --remote-ip 192.0.2.10/32 >/dev/null
+$OS security group rule create "$sg" --egress --ethertype IPv4 --remote-ip 0.0.0.0/0 >/dev/null
+$OS security group rule create "$sg" --egress --ethertype IPv6 --remote-ip ::/0 >/dev/null
+$OS keypair create trove-mgmt >/dev/null
+$OS quota set --instances 200 --server-groups 200 --volumes 200 --secgroups 200 --ports 400 --secgroup-rules 1000 --gigabytes -1 "$service"
+$OS volume type create trove --private --project "$service" >/dev/null
+$OS image create trove-guest-ubuntu-jammy --private --disk-format qcow2 --container-format bare \
+    --tag trove --tag mysql --tag mariadb --tag postgresql --property hw_rng_model=virtio \
+    --file .devcloud/guest-image/trove-guest-dev.qcow2 >/dev/null
+for ds in mysql:5.7.29 mariadb:10.4 postgresql:12; do
+    name=${ds%%:*} version=${ds#*:}
+    $OS datastore version create "$version" "$name" "$name" "" --image-tags "trove,$name" --active --default --version-number "$version" >/dev/null
+    "$TM" db_load_datastore_config_parameters "$name" "$version" "$RULES/$name/validation-rules.json" >/dev/null 2>&1
+done
+cli=$(elapsed "$t")
+
+# Clean up what the CLI made (not timed).
+for ds in mysql:5.7.29 mariadb:10.4 postgresql:12; do
+    id=$($OS datastore version list "${ds%%:*}" -f value -c ID 2>/dev/null | head -n1)
+    [ -n "$id" ] && $OS datastore version delete "$id" >/dev/null 2>&1 || true
+done
+$OS image delete trove-guest-ubuntu-jammy; $OS volume type delete trove; $OS keypair delete trove-mgmt
+$OS security group delete "$sg"; $OS subnet delete trove-mgmt-subnet; $OS network delete trove-mgmt
+$OS quota set --secgroup-rules 100 --gigabytes 1000 "$service"
+
+ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
+echo
+echo "trove-region benchmark (dev stack: ${resources:-?} resources; 3 datastore versions) on the loopback dev cloud"
+printf '  %-44s %7s s\n' "pulumi up from empty" "$up_empty" \
+    "pulumi up, nothing changed" "$up_same" \
+    "pulumi preview, nothing changed" "$preview_same" \
+    "pulumi destroy" "$destroy" \
+    "the seeds' way: openstack CLI + trove-manage" "$cli"
+echo "  ratios: up from empty / CLI = $(ratio "$up_empty" "$cli"); no-change up / CLI = $(ratio "$up_same" "$cli")"
