@@ -27,7 +27,11 @@ export interface DatastoreVersionSpec {
     readonly imageTags?: readonly string[];
     /** Users can create instances of this version. @default true */
     readonly active?: boolean;
-    /** The datastore's default version. @default true when it is the datastore's only version */
+    /**
+     * The datastore's default version (the seeds recommend one per datastore).
+     * @default true for the datastore's first declared version when none is marked, so appending a
+     * version never moves the default
+     */
     readonly default?: boolean;
     /** Packages the guest installs (older, non-container guests). @default none */
     readonly packages?: readonly string[];
@@ -52,8 +56,9 @@ export function versionKey(spec: { datastore: string; version: string }): string
 }
 
 export function resolveVersions(specs: readonly DatastoreVersionSpec[]): ResolvedDatastoreVersion[] {
-    const perDatastore = new Map<string, number>();
-    for (const s of specs) perDatastore.set(s.datastore, (perDatastore.get(s.datastore) ?? 0) + 1);
+    const marked = new Set(specs.filter((s) => s.default === true).map((s) => s.datastore));
+    const first = new Map<string, DatastoreVersionSpec>();
+    for (const s of specs) if (!first.has(s.datastore)) first.set(s.datastore, s);
     return specs.map((s) => ({
         datastore: s.datastore,
         version: s.version,
@@ -62,7 +67,7 @@ export function resolveVersions(specs: readonly DatastoreVersionSpec[]): Resolve
         sourceImage: s.sourceImage,
         imageTags: s.imageTags ?? [TROVE_IMAGE_TAG, s.datastore],
         active: s.active ?? true,
-        default: s.default ?? perDatastore.get(s.datastore) === 1,
+        default: s.default ?? (!marked.has(s.datastore) && first.get(s.datastore) === s),
         packages: s.packages ?? [],
     }));
 }

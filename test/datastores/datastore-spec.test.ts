@@ -11,9 +11,10 @@ describe("resolveVersions", () => {
         }]);
     });
 
-    test("with several versions none is default unless marked", () => {
-        const versions = resolveVersions([mysql("5.7.29"), mysql("8.0", { default: true })]);
-        expect(versions.map((v) => v.default)).toEqual([false, true]);
+    test("a marked default wins; otherwise the first declared version is the default, so appending one never moves it", () => {
+        expect(resolveVersions([mysql("5.7.29"), mysql("8.0", { default: true })]).map((v) => v.default)).toEqual([false, true]);
+        expect(resolveVersions([mysql("5.7.29"), mysql("8.0")]).map((v) => v.default)).toEqual([true, false]);
+        expect(resolveVersions([mysql("5.7.29", { default: false }), mysql("8.0")]).map((v) => v.default)).toEqual([false, false]);
     });
 });
 

@@ -140,6 +140,23 @@ if (blocked) {
         expect(result.summary.resourceChanges).toMatchObject({ create: 1 });
     });
 
+    test("one more datastore version previews exactly that version and its parameters, and up applies it", async () => {
+        const file = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown[]> };
+        const datastores = [...file.config["trove-region:datastores"], { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36" }];
+        await stack.setConfig("trove-region:datastores", { value: JSON.stringify(datastores) });
+        const preview = await stack.preview();
+        expect(preview.changeSummary).toMatchObject({ create: 2 });
+        expect((preview.changeSummary as Counts).update ?? 0).toBe(0);
+        expect((preview.changeSummary as Counts).replace ?? 0).toBe(0);
+        const result = await stack.up();
+        expect(result.summary.resourceChanges).toMatchObject({ create: 2 });
+        const ids = result.outputs.datastoreVersionIds.value as Record<string, string>;
+        const { version } = await api.get<{ version: Record<string, unknown> }>("database", `/mgmt/datastore-versions/${ids["mysql-8.0.36"]}`);
+        // Appended, it does not take the default from 5.7.29.
+        expect(version).toMatchObject({ name: "8.0.36", active: true, default: false });
+        outputs = result.outputs as typeof outputs;
+    });
+
     test("destroy leaves nothing behind in any service", async () => {
         const networkId = outputs.managementNetworkId.value as string;
         const ids = outputs.datastoreVersionIds.value as Record<string, string>;
