@@ -21,3 +21,15 @@ ensure_dev_guest_image() {
         qemu-img create -q -f qcow2 "$image" 16M
     fi
 }
+
+# sshd for the real test of trove-manage over SSH (the test runs its own on 127.0.0.1). The package's
+# own service is kept from starting: nothing listens on other addresses.
+ensure_sshd() {
+    [ -x /usr/sbin/sshd ] && return
+    echo "==> apt-get install openssh-server (for the trove-manage over SSH test)"
+    local guard=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client >/dev/null; }
+    [ -z "$guard" ] || rm -f /usr/sbin/policy-rc.d
+}

@@ -43,6 +43,7 @@ else
     if ! scripts/devcloud.sh status >/dev/null 2>&1; then started_cloud=1; fi
     scripts/devcloud.sh up
     ensure_dev_guest_image
+    ensure_sshd
     # The stack runs as Trove's service user in the service project, as in production.
     eval "$(scripts/devcloud.sh env --trove)"
     echo "==> real tests"
