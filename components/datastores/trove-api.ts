@@ -1,6 +1,7 @@
 /**
  * A small client for Trove's management API, authenticated through Keystone the way the OpenStack
- * provider is. Used inside dynamic providers, so it depends on nothing but Node's globals.
+ * provider is, with its TLS settings. Used inside dynamic providers, so it depends on nothing but
+ * Node's own modules.
  */
 
 /** Where and as whom to reach Trove: the same settings the OpenStack provider uses. */
@@ -17,6 +18,43 @@ export interface TroveConnection {
     readonly region?: string;
     /** Which catalog interface to use. @default "public" */
     readonly endpointInterface?: "public" | "internal" | "admin";
+    /** PEM certificates to trust for HTTPS endpoints (the provider's cacertFile, read). @default the system's */
+    readonly cacert?: string;
+    /** Skip TLS verification, like the provider's `insecure`. @default false */
+    readonly insecure?: boolean;
+}
+
+interface HttpResponse {
+    readonly status: number;
+    readonly headers: Record<string, string | string[] | undefined>;
+    readonly text: string;
+}
+
+/**
+ * One HTTP(S) call with the connection's TLS settings (fetch cannot take a CA bundle per call).
+ * Modules are loaded inside: dynamic providers run a serialized copy of this function.
+ */
+export async function httpRequest(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: string },
+    tls: Pick<TroveConnection, "cacert" | "insecure"> = {},
+): Promise<HttpResponse> {
+    const target = new URL(url);
+    const transport = target.protocol === "https:" ? await import("https") : await import("http");
+    return new Promise((resolve, reject) => {
+        const request = transport.request(target, {
+            method: init.method,
+            headers: init.body === undefined ? init.headers : { ...init.headers, "Content-Length": Buffer.byteLength(init.body) },
+            ...(target.protocol === "https:" ? { ca: tls.cacert, rejectUnauthorized: !tls.insecure } : {}),
+        }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString("utf8") }));
+            response.on("error", reject);
+        });
+        request.on("error", (e: Error) => reject(new Error(`${init.method} ${url}: ${e.message}`)));
+        request.end(init.body);
+    });
 }
 
 /** A datastore version as Trove's management API shows it. */
@@ -149,7 +187,7 @@ export class TroveClient {
         this.session ??= (async () => {
             const c = this.connection;
             const url = `${c.authUrl.replace(/\/+$/, "")}/auth/tokens`;
-            const response = await fetch(url, {
+            const response = await httpRequest(url, {
                 method: "POST",
                 headers: { "Content-Type": "application/json" },
                 body: JSON.stringify({
@@ -161,10 +199,10 @@ export class TroveClient {
                         scope: { project: { name: c.projectName, domain: { name: c.projectDomainName ?? "Default" } } },
                     },
                 }),
-            });
-            const text = await response.text();
+            }, c);
+            const text = response.text;
             if (response.status !== 201) throw new TroveApiError("POST", url, response.status, text);
-            const token = response.headers.get("x-subject-token");
+            const token = response.headers["x-subject-token"] as string | undefined;
             const body = JSON.parse(text) as {
                 token: { project: { id: string }; catalog: { type: string; endpoints: { interface: string; region: string; url: string }[] }[] };
             };
@@ -184,12 +222,12 @@ export class TroveClient {
     async request<T>(method: string, path: string, body?: unknown, okStatuses: number[] = [200, 202, 204]): Promise<T | undefined> {
         const session = await this.authenticate();
         const url = `${session.endpoint}${path}`;
-        const response = await fetch(url, {
+        const response = await httpRequest(url, {
             method,
             headers: { "X-Auth-Token": session.token, "Content-Type": "application/json", Accept: "application/json" },
             body: body === undefined ? undefined : JSON.stringify(body),
-        });
-        const text = await response.text();
+        }, this.connection);
+        const text = response.text;
         if (!okStatuses.includes(response.status)) throw new TroveApiError(method, url, response.status, text);
         return text ? (JSON.parse(text) as T) : undefined;
     }

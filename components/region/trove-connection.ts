@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { TroveConnection } from "../datastores/trove-api";
 
@@ -9,7 +10,8 @@ export interface OpenStackConfigSource {
 
 /**
  * The Trove API connection, taken from the same settings as the OpenStack provider: the `openstack:*`
- * stack config first, then the `OS_*` variables the provider also reads. The password stays a secret.
+ * stack config first, then the `OS_*` variables the provider also reads, TLS settings (cacertFile,
+ * insecure) included. The password stays a secret.
  * Returns the missing settings instead of a connection when the cloud cannot be reached with them.
  */
 export function troveConnectionFrom(config: OpenStackConfigSource, env: Readonly<Record<string, string | undefined>>):
@@ -26,6 +28,10 @@ export function troveConnectionFrom(config: OpenStackConfigSource, env: Readonly
         ...(projectName ? [] : ["openstack:tenantName (or OS_PROJECT_NAME)"]),
         ...(password ? [] : ["openstack:password (or OS_PASSWORD)"]),
     ];
+    const cacertFile = pick("cacertFile", "OS_CACERT");
+    if (cacertFile && !fs.existsSync(cacertFile)) missing.push(`openstack:cacertFile (or OS_CACERT) names ${cacertFile}, which does not exist`);
+    const cacert = cacertFile && fs.existsSync(cacertFile) ? fs.readFileSync(cacertFile, "utf8") : undefined;
+    const insecure = /^(true|1|yes)$/i.test(pick("insecure", "OS_INSECURE") ?? "");
     const connection = pulumi.all([password ?? ""]).apply(([pw]) => ({
         authUrl: authUrl ?? "",
         username: username ?? "",
@@ -34,6 +40,8 @@ export function troveConnectionFrom(config: OpenStackConfigSource, env: Readonly
         userDomainName: pick("userDomainName", "OS_USER_DOMAIN_NAME") ?? "Default",
         projectDomainName: pick("projectDomainName", "OS_PROJECT_DOMAIN_NAME") ?? "Default",
         region: pick("region", "OS_REGION_NAME"),
+        ...(cacert ? { cacert } : {}),
+        ...(insecure ? { insecure } : {}),
     }));
     return { connection: pulumi.secret(connection), missing };
 }
