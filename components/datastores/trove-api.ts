@@ -175,6 +175,8 @@ export function fieldsOf(v: TroveDatastoreVersion): DatastoreVersionFields {
 interface Session {
     readonly token: string;
     readonly endpoint: string;
+    /** Glance, to check image tags before Trove is asked; undefined when the catalog has none. */
+    readonly imageEndpoint?: string;
 }
 
 /** Trove's management API for one connection. */
@@ -206,15 +208,20 @@ export class TroveClient {
             const body = JSON.parse(text) as {
                 token: { project: { id: string }; catalog: { type: string; endpoints: { interface: string; region: string; url: string }[] }[] };
             };
-            const service = body.token.catalog.find((s) => s.type === "database");
-            const endpoint = service?.endpoints.find((e) =>
+            const find = (type: string) => body.token.catalog.find((s) => s.type === type)?.endpoints.find((e) =>
                 e.interface === (c.endpointInterface ?? "public") && (c.region === undefined || e.region === c.region));
+            const endpoint = find("database");
+            const image = find("image");
             if (!token || !endpoint) {
                 throw new Error(`Keystone at ${c.authUrl} lists no ${c.endpointInterface ?? "public"} "database" endpoint${c.region ? ` in region ${c.region}` : ""}; is trove-api registered in the catalog?`);
             }
             // Catalog URLs may still hold the %(tenant_id)s template or end in the project id already.
             const base = endpoint.url.replace(/%\(tenant_id\)s|\$\(tenant_id\)s|%\(project_id\)s/g, body.token.project.id).replace(/\/+$/, "");
-            return { token, endpoint: base.endsWith(body.token.project.id) ? base : `${base}/${body.token.project.id}` };
+            return {
+                token,
+                endpoint: base.endsWith(body.token.project.id) ? base : `${base}/${body.token.project.id}`,
+                imageEndpoint: image?.url.replace(/\/+$/, ""),
+            };
         })();
         return this.session;
     }
@@ -248,8 +255,31 @@ export class TroveClient {
         }
     }
 
+    /**
+     * The ids of the active images visible to this connection that carry every tag, as Trove's own
+     * lookup wants them; undefined when the catalog lists no image service.
+     */
+    async imagesWithTags(tags: readonly string[]): Promise<string[] | undefined> {
+        const session = await this.authenticate();
+        if (!session.imageEndpoint) return undefined;
+        const query = [...tags.map((t) => `tag=${encodeURIComponent(t)}`), "status=active"].join("&");
+        const url = `${session.imageEndpoint}${/\/v2$/.test(session.imageEndpoint) ? "" : "/v2"}/images?${query}`;
+        const response = await httpRequest(url, { method: "GET", headers: { "X-Auth-Token": session.token, Accept: "application/json" } }, this.connection);
+        if (response.status !== 200) throw new TroveApiError("GET", url, response.status, response.text);
+        return (JSON.parse(response.text) as { images: { id: string }[] }).images.map((i) => i.id);
+    }
+
     /** Trove answers 202 with no body: find the new version by datastore, name and number. */
     async createVersion(fields: DatastoreVersionFields): Promise<TroveDatastoreVersion> {
+        if (!fields.image && fields.imageTags) {
+            // Trove's own error for this names no tags; say which, and what to do.
+            const images = await this.imagesWithTags(fields.imageTags);
+            if (images !== undefined && images.length === 0) {
+                throw new Error(
+                    `no active Glance image visible to ${this.connection.username} carries all of the tags ${fields.imageTags.join(",")} ` +
+                    `for datastore version ${fields.datastore} ${fields.name}; upload the guest image with these tags (GuestImage does) or fix imageTags`);
+            }
+        }
         await this.request("POST", "/mgmt/datastore-versions", createVersionBody(fields));
         const created = (await this.listVersions()).find((v) =>
             v.datastore_name === fields.datastore && v.name === fields.name && v.version === fields.versionNumber);

@@ -76,6 +76,13 @@ describe("datastore versions against the dev cloud's trove-api", () => {
 
     let ids: Record<string, string> = {};
 
+    test("tags no image carries: a clear error before Trove is asked, and nothing is created", async () => {
+        versions = [{ datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29", imageTags: ["trove", "no-such-tag"] }];
+        await expect(stack.up()).rejects.toThrow(/no active Glance image visible to trove carries all of the tags trove,no-such-tag for datastore version mysql 5.7.29/);
+        const { versions: all } = await api.get<{ versions: Version[] }>("database", "/mgmt/datastore-versions");
+        expect(all.filter((v) => v.datastore_name === "mysql")).toEqual([]);
+    });
+
     test("create: two versions by image tags, one default, with their REST parameters", async () => {
         versions = [
             { datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29", default: true },

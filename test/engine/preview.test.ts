@@ -1,0 +1,153 @@
+// The real Pulumi engine and real provider plugins, with nothing in the cloud: the toolchain that
+// scripts/pulumi-toolchain.sh builds (CLI, Node.js language host, the pulumi-nodejs launcher of
+// dynamic providers, the command plugin) previews, updates and destroys a stack whose resources are
+// a local command, a dynamic-provider resource and a secret output, on a file backend of its own.
+// A missing toolchain fails here with the way to fix it: it is never skipped.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { tempDir, workDir } from "../tmp";
+
+const PROJECT = "trove-region-engine-preview";
+const STACK = "preview";
+const SECRET = "engine-secret-7d41c9";
+const GREETING = "hello from the command plugin";
+
+/** Fails with the way to fix it when scripts/pulumi-env.sh's toolchain is not in the environment. */
+function requireToolchain(): void {
+    const fix = "run the real suite through `npm test`, or run `scripts/pulumi-toolchain.sh && source scripts/pulumi-env.sh` first";
+    for (const key of ["PULUMI_HOME", "PULUMI_CONFIG_PASSPHRASE"]) {
+        if (process.env[key] === undefined) throw new Error(`${key} is not set: ${fix}`);
+    }
+    let version: string;
+    try {
+        version = execFileSync("pulumi", ["version"], { stdio: "pipe" }).toString().trim();
+    } catch {
+        throw new Error(`no \`pulumi\` on PATH: ${fix}`);
+    }
+    const onPath = (bin: string) =>
+        (process.env.PATH ?? "").split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, bin)));
+    for (const bin of ["pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]) {
+        if (!onPath(bin)) throw new Error(`${bin} is not on PATH beside pulumi ${version}: ${fix}`);
+    }
+    const plugins = JSON.parse(execFileSync("pulumi", ["plugin", "ls", "--json"], { stdio: "pipe" }).toString() || "[]") as
+        { name: string; version: string; kind: string }[];
+    const want = require("@pulumi/command/package.json").version as string;
+    if (!plugins.some((p) => p.kind === "resource" && p.name === "command" && p.version === want)) {
+        throw new Error(`the command provider plugin v${want} is not installed in ${process.env.PULUMI_HOME}: ${fix}`);
+    }
+}
+
+// A dynamic provider: the engine runs it through the pulumi-nodejs plugin, that is the
+// pulumi-resource-pulumi-nodejs launcher on PATH.
+const shoutProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: { text: string }) {
+        return { id: `shout-${inputs.text.length}`, outs: { text: inputs.text, shouted: inputs.text.toUpperCase() } };
+    },
+};
+
+class Shout extends pulumi.dynamic.Resource {
+    public readonly shouted!: pulumi.Output<string>;
+    constructor(name: string, text: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions) {
+        super(shoutProvider, name, { text, shouted: undefined }, opts);
+    }
+}
+
+function program(markerFile: string) {
+    return async () => {
+        const echo = new command.local.Command("echo", {
+            create: `echo "$GREETING"`,
+            delete: `printf '%s' "$PULUMI_COMMAND_STDOUT" > ${JSON.stringify(markerFile)}`,
+            environment: { GREETING },
+        });
+        const shout = new Shout("shout", echo.stdout);
+        return { stdout: echo.stdout, shouted: shout.shouted, secret: pulumi.secret(SECRET) };
+    };
+}
+
+/** Every file of the stack's file backend, as text: the checkpoint, its backups and history. */
+function backendText(backendDir: string): string {
+    const texts: string[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+            const file = path.join(dir, entry.name);
+            if (entry.isDirectory()) walk(file);
+            else if (entry.isFile()) texts.push(fs.readFileSync(file).toString("utf8"));
+        }
+    };
+    walk(backendDir);
+    return texts.join("\n");
+}
+
+describe("the real engine: preview, up and destroy of a stack that needs no cloud", () => {
+    let stack: Stack;
+    let backendDir: string;
+    let markerFile: string;
+
+    beforeAll(async () => {
+        requireToolchain();
+        backendDir = tempDir("engine-backend");
+        markerFile = path.join(tempDir("engine-marker"), "deleted");
+        // The work dir is inside the repository, so the engine's pulumi-nodejs launcher resolves the
+        // project's own @pulumi/pulumi from there.
+        stack = await LocalWorkspace.createOrSelectStack(
+            { stackName: STACK, projectName: PROJECT, program: program(markerFile) },
+            {
+                workDir: workDir("engine-preview"),
+                projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+                secretsProvider: "passphrase",
+                envVars: {
+                    PULUMI_BACKEND_URL: `file://${backendDir}`,
+                    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
+                },
+            },
+        );
+    });
+
+    afterAll(async () => {
+        if (!stack) return;
+        await stack.destroy().catch(() => undefined);
+        await stack.workspace.removeStack(STACK).catch(() => undefined);
+    });
+
+    test("preview plans the stack, the command and the dynamic resource", async () => {
+        const preview = await stack.preview();
+        expect(preview.changeSummary).toEqual({ create: 3 });
+    });
+
+    test("up runs the command, the dynamic provider sees its stdout, and the secret stays secret", async () => {
+        const result = await stack.up();
+        expect(result.summary.result).toBe("succeeded");
+        expect(result.summary.resourceChanges).toEqual({ create: 3 });
+        expect(result.outputs.stdout).toEqual({ value: GREETING, secret: false });
+        expect(result.outputs.shouted).toEqual({ value: GREETING.toUpperCase(), secret: false });
+        expect(result.outputs.secret).toEqual({ value: SECRET, secret: true });
+    });
+
+    test("the secret's plain value is neither in the exported state nor in any backend file", async () => {
+        const exported = JSON.stringify(await stack.exportStack());
+        expect(exported).toContain(GREETING.toUpperCase());
+        expect(exported).toContain('"ciphertext"');
+        expect(exported).not.toContain(SECRET);
+        const onDisk = backendText(backendDir);
+        expect(onDisk).toContain(GREETING.toUpperCase());
+        expect(onDisk).not.toContain(SECRET);
+    });
+
+    test("a second preview plans no change", async () => {
+        const preview = await stack.preview();
+        expect(preview.changeSummary).toEqual({ same: 3 });
+    });
+
+    test("destroy deletes everything and runs the command's delete with its stdout", async () => {
+        const result = await stack.destroy();
+        expect(result.summary.result).toBe("succeeded");
+        expect(result.summary.resourceChanges).toEqual({ delete: 3 });
+        expect(fs.readFileSync(markerFile, "utf8")).toBe(GREETING);
+        const state = await stack.exportStack();
+        expect((state.deployment as { resources?: unknown[] }).resources ?? []).toEqual([]);
+    });
+});
