@@ -19,6 +19,9 @@ MIN_GO=1.25
 CACHE=${TROVE_REGION_CACHE:-$HOME/.cache/trove-region}
 BIN=$CACHE/pulumi-v$CLI_VERSION/bin
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local
+# A 2-core machine: two compile jobs, and Go itself no wider than the machine.
+export GOMAXPROCS=${GOMAXPROCS:-2}
+BUILD_JOBS=${BUILD_JOBS:-2}
 # sum.golang.org is out of reach here; module content is checked against the proxy's go.sum lines only.
 export GOSUMDB=off
 export GOPROXY=${GOPROXY:-https://proxy.golang.org}
@@ -47,8 +50,25 @@ build_main() { # <dir> <output> <package> <ldflags> <require...>
         # The one non-relative replace of github.com/pulumi/pulumi/pkg/v3's go.mod.
         printf '\nreplace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e\n' >> go.mod
         go get "$@" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
-        go build -trimpath -ldflags "$ldflags" -o "$output" "$package" >>build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
+        with_progress "$output" build.log go build -p "$BUILD_JOBS" -trimpath -ldflags "$ldflags" -o "$output" "$package" \
+            || { tail -20 build.log >&2; exit 1; }
     )
+}
+
+# Runs a long command with its output appended to a log, printing a line every 30 s so a cold build
+# is visibly alive.
+with_progress() { # <what> <log> <command...>
+    local what=$1 log=$2 t=$SECONDS
+    shift 2
+    "$@" >>"$log" 2>&1 &
+    local pid=$!
+    while ! wait_for "$pid" 30; do printf '    ... still building %s (%d s)\n' "$(basename "$what" .tmp)" "$((SECONDS - t))" >&2; done
+    wait "$pid"
+}
+wait_for() { # <pid> <seconds>: true once the process has ended
+    local i
+    for ((i = 0; i < $2; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done
+    ! kill -0 "$1" 2>/dev/null
 }
 
 install_cli() {
@@ -150,11 +170,214 @@ install_openstack() {
             "$MIN_GO" "${TF_SDK_FORK/@/ }" > go.mod
         go get "github.com/terraform-provider-openstack/terraform-provider-openstack@$TF_OPENSTACK_VERSION" \
             "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_BRIDGE_VERSION" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
-        go build -trimpath -ldflags "-X main.version=$version" -o "$out.tmp" . >>build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
+        with_progress "$out" build.log go build -p "$BUILD_JOBS" -trimpath -ldflags "-X main.version=$version" -o "$out.tmp" . \
+            || { tail -20 build.log >&2; exit 1; }
         mv "$out.tmp" "$out"
     )
     log "plugin openstack built in $((SECONDS - t)) s"
     register_plugin openstack "$version" "$out"
+}
+
+# pulumi-command's own provider module is not served here either (no version of
+# github.com/pulumi/pulumi-command/provider), but pulumi-go-provider is. The @pulumi/command SDK's
+# local Command resource and local run function are small: this project's own implementation of them
+# (not pulumi-command's code) is generated below and built on pulumi-go-provider, and registered under
+# the version the SDK asks for. Its remote (SSH) resources and the assetPaths/archivePaths inputs are
+# not implemented: using them fails with that message.
+GO_PROVIDER_VERSION=v1.5.0
+# pulumi-go-provider v1.5.0 needs pkg/v3 >= 3.256; 3.259.0 is the newest whose source is served, and
+# the same the CLI is built from (one module download for both).
+GO_PROVIDER_PULUMI_VERSION=v$CLI_VERSION
+install_command() {
+    local version module=github.com/pulumi/pulumi-command/provider
+    version=$(sdk_plugin_version command)
+    if plugin_installed command "$version"; then log "plugin command v$version already installed"; return; fi
+    if proxy_has "$module" "v$version"; then install_plugin command "$module"; return; fi
+    require_go
+    local dir="$CACHE/build/command-local-$version-$GO_PROVIDER_VERSION" out="$CACHE/plugins/pulumi-resource-command-v$version"
+    log "building plugin command v$version: local Command and run on pulumi-go-provider $GO_PROVIDER_VERSION"
+    local t=$SECONDS
+    mkdir -p "$dir" "$CACHE/plugins"
+    write_command_provider > "$dir/main.go"
+    (
+        cd "$dir"
+        printf 'module trove-region.local/pulumi-resource-command\n\ngo %s\n' "$MIN_GO" > go.mod
+        printf '\nreplace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e\n' >> go.mod
+        go get "github.com/pulumi/pulumi-go-provider@$GO_PROVIDER_VERSION" "github.com/pulumi/pulumi/pkg/v3@$GO_PROVIDER_PULUMI_VERSION" \
+            "github.com/pulumi/pulumi/sdk/v3@$GO_PROVIDER_PULUMI_VERSION" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
+        with_progress "$out" build.log go build -p "$BUILD_JOBS" -trimpath -ldflags "-X main.version=$version" -o "$out.tmp" . \
+            || { tail -20 build.log >&2; exit 1; }
+        mv "$out.tmp" "$out"
+    )
+    log "plugin command built in $((SECONDS - t)) s"
+    register_plugin command "$version" "$out"
+}
+
+write_command_provider() {
+    cat <<'GO'
+// pulumi-resource-command for the trove-region toolchain: the command:local:Command resource and the
+// command:local:run function of the @pulumi/command SDK, written for this project on
+// pulumi-go-provider's infer API (pulumi-command's own provider module is not served here).
+// Generated by scripts/pulumi-toolchain.sh into its build cache.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+
+	p "github.com/pulumi/pulumi-go-provider"
+	"github.com/pulumi/pulumi-go-provider/infer"
+)
+
+// Set with -ldflags "-X main.version=..." to the version the npm SDK asks the engine for.
+var version = "0.0.0-dev"
+
+type CommonArgs struct {
+	Dir          *string           `pulumi:"dir,optional"`
+	Environment  map[string]string `pulumi:"environment,optional"`
+	Interpreter  []string          `pulumi:"interpreter,optional"`
+	Stdin        *string           `pulumi:"stdin,optional"`
+	AssetPaths   []string          `pulumi:"assetPaths,optional"`
+	ArchivePaths []string          `pulumi:"archivePaths,optional"`
+}
+
+type Command struct{}
+
+type CommandArgs struct {
+	CommonArgs
+	Create   *string `pulumi:"create,optional"`
+	Update   *string `pulumi:"update,optional"`
+	Delete   *string `pulumi:"delete,optional"`
+	Triggers []any   `pulumi:"triggers,optional" provider:"replaceOnChanges"`
+}
+
+type CommandState struct {
+	CommandArgs
+	Stdout string `pulumi:"stdout"`
+	Stderr string `pulumi:"stderr"`
+}
+
+func (c *Command) Annotate(a infer.Annotator) { a.SetToken("local", "Command") }
+
+// run runs one command as the SDK documents: through the interpreter (default /bin/sh -c), in dir,
+// with the provider's environment plus the given one; stdout and stderr lose one trailing newline.
+func run(ctx context.Context, args CommonArgs, command string, extraEnv map[string]string) (string, string, error) {
+	if len(args.AssetPaths) > 0 || len(args.ArchivePaths) > 0 {
+		return "", "", fmt.Errorf("assetPaths and archivePaths are not supported by this build of pulumi-resource-command")
+	}
+	interpreter := args.Interpreter
+	if len(interpreter) == 0 {
+		interpreter = []string{"/bin/sh", "-c"}
+	}
+	cmd := exec.CommandContext(ctx, interpreter[0], append(append([]string{}, interpreter[1:]...), command)...)
+	if args.Dir != nil {
+		cmd.Dir = *args.Dir
+	}
+	cmd.Env = os.Environ()
+	for _, env := range []map[string]string{args.Environment, extraEnv} {
+		keys := make([]string, 0, len(env))
+		for k := range env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			cmd.Env = append(cmd.Env, k+"="+env[k])
+		}
+	}
+	if args.Stdin != nil {
+		cmd.Stdin = strings.NewReader(*args.Stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	out, errOut := strings.TrimSuffix(stdout.String(), "\n"), strings.TrimSuffix(stderr.String(), "\n")
+	if err != nil {
+		return out, errOut, fmt.Errorf("%s: %w: running %q:\nStdout:\n%s\nStderr:\n%s", interpreter[0], err, command, out, errOut)
+	}
+	return out, errOut, nil
+}
+
+func (c *Command) Create(ctx context.Context, req infer.CreateRequest[CommandArgs]) (infer.CreateResponse[CommandState], error) {
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	resp := infer.CreateResponse[CommandState]{ID: req.Name + hex.EncodeToString(suffix), Output: CommandState{CommandArgs: req.Inputs}}
+	if req.DryRun || req.Inputs.Create == nil {
+		return resp, nil
+	}
+	var err error
+	resp.Output.Stdout, resp.Output.Stderr, err = run(ctx, req.Inputs.CommonArgs, *req.Inputs.Create, nil)
+	return resp, err
+}
+
+func (c *Command) Update(ctx context.Context, req infer.UpdateRequest[CommandArgs, CommandState]) (infer.UpdateResponse[CommandState], error) {
+	resp := infer.UpdateResponse[CommandState]{Output: CommandState{CommandArgs: req.Inputs, Stdout: req.State.Stdout, Stderr: req.State.Stderr}}
+	if req.DryRun {
+		return resp, nil
+	}
+	command := req.Inputs.Update
+	if command == nil {
+		command = req.Inputs.Create
+	}
+	if command == nil {
+		return resp, nil
+	}
+	var err error
+	resp.Output.Stdout, resp.Output.Stderr, err = run(ctx, req.Inputs.CommonArgs, *command, nil)
+	return resp, err
+}
+
+func (c *Command) Delete(ctx context.Context, req infer.DeleteRequest[CommandState]) (infer.DeleteResponse, error) {
+	if req.State.Delete == nil {
+		return infer.DeleteResponse{}, nil
+	}
+	_, _, err := run(ctx, req.State.CommonArgs, *req.State.Delete,
+		map[string]string{"PULUMI_COMMAND_STDOUT": req.State.Stdout, "PULUMI_COMMAND_STDERR": req.State.Stderr})
+	return infer.DeleteResponse{}, err
+}
+
+type Run struct{}
+
+type RunArgs struct {
+	CommonArgs
+	Command string `pulumi:"command"`
+}
+
+type RunResult struct {
+	RunArgs
+	Stdout string `pulumi:"stdout"`
+	Stderr string `pulumi:"stderr"`
+}
+
+func (r *Run) Annotate(a infer.Annotator) { a.SetToken("local", "run") }
+
+func (r *Run) Invoke(ctx context.Context, req infer.FunctionRequest[RunArgs]) (infer.FunctionResponse[RunResult], error) {
+	out, errOut, err := run(ctx, req.Input.CommonArgs, req.Input.Command, nil)
+	return infer.FunctionResponse[RunResult]{Output: RunResult{RunArgs: req.Input, Stdout: out, Stderr: errOut}}, err
+}
+
+func main() {
+	provider, err := infer.NewProviderBuilder().
+		WithNamespace("pulumi").
+		WithResources(infer.Resource(&Command{})).
+		WithFunctions(infer.Function(&Run{})).
+		Build()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := p.RunProvider(context.Background(), "command", version, provider); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+GO
 }
 
 mkdir -p "$CACHE"
@@ -166,7 +389,7 @@ source "$repo/scripts/pulumi-env.sh"
 [ -d "$repo/node_modules/@pulumi/pulumi" ] || die "node_modules is missing: run npm ci first"
 rm -f "$CACHE/plugins-missing"
 install_openstack
-install_plugin command github.com/pulumi/pulumi-command/provider/v4
+install_command
 install_plugin docker github.com/pulumi/pulumi-docker/provider/v4
 log "toolchain ready in $((SECONDS - start)) s: $(pulumi version) ($(command -v pulumi))"
 if [ -f "$CACHE/plugins-missing" ]; then
