@@ -8,11 +8,18 @@ if [ -n "$_toolchain_bin" ]; then
 fi
 export PULUMI_HOME="${PULUMI_HOME:-${TROVE_REGION_CACHE:-$HOME/.cache/trove-region}/pulumi-home}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$_repo/.pulumi-state}"
-# The dev and test stacks' passphrase: local state only. A real region sets its own.
-export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-trove-region-dev}"
+# The dev and test stacks' passphrase: local state only. A real region sets its own (or a
+# passphrase file), which is kept.
+if [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
+    export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-trove-region-dev}"
+fi
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# Nothing leaves the machine: no update check (above), no plugin downloads, no package-name lookups
+# in the Pulumi registry; the file backend sends no usage data.
+export PULUMI_DISABLE_REGISTRY_RESOLVE=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 export PULUMI_SKIP_CONFIRMATIONS=true
-mkdir -p "${PULUMI_BACKEND_URL#file://}" "$PULUMI_HOME"
+mkdir -p "$PULUMI_HOME"
+case "$PULUMI_BACKEND_URL" in file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;; esac
 unset _repo _toolchain_bin
