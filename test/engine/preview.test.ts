@@ -159,3 +159,52 @@ describe("the real engine: preview, up and destroy of a stack that needs no clou
         expect((state.deployment as { resources?: unknown[] }).resources ?? []).toEqual([]);
     });
 });
+
+// The inline programs above run inside jest, so the engine talks to them directly. A program on disk,
+// as `pulumi up` runs the product, goes through the Node.js language host (pulumi-language-nodejs).
+describe("the real engine runs a program on disk through the Node.js language host", () => {
+    let stack: Stack;
+
+    beforeAll(async () => {
+        requireToolchain();
+        const backendDir = tempDir("engine-host-backend");
+        const dir = workDir("engine-host");
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${PROJECT}-host\nruntime: nodejs\nbackend:\n  url: file://${backendDir}\n`);
+        // Its own package.json, or the host would take the repository's (and run the product's index.ts);
+        // @pulumi/* still resolve from the repository's node_modules above it.
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: `${PROJECT}-host`, main: "index.js" }));
+        fs.writeFileSync(path.join(dir, "index.js"), [
+            'const pulumi = require("@pulumi/pulumi");',
+            'const command = require("@pulumi/command");',
+            'const echo = new command.local.Command("echo", { create: "echo host-$((6 * 7))" });',
+            "exports.stdout = echo.stdout;",
+            `exports.secret = pulumi.secret(${JSON.stringify(SECRET)});`,
+            "",
+        ].join("\n"));
+        stack = await LocalWorkspace.createOrSelectStack(
+            { stackName: STACK, workDir: dir },
+            {
+                secretsProvider: "passphrase",
+                envVars: {
+                    PULUMI_BACKEND_URL: `file://${backendDir}`,
+                    PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "",
+                },
+            },
+        );
+    });
+
+    afterAll(async () => {
+        if (!stack) return;
+        await stack.destroy().catch(() => undefined);
+        await stack.workspace.removeStack(STACK).catch(() => undefined);
+    });
+
+    test("preview, up and destroy", async () => {
+        expect((await stack.preview()).changeSummary).toEqual({ create: 2 });
+        const up = await stack.up();
+        expect(up.summary.resourceChanges).toEqual({ create: 2 });
+        expect(up.outputs.stdout).toEqual({ value: "host-42", secret: false });
+        expect(up.outputs.secret).toEqual({ value: SECRET, secret: true });
+        expect((await stack.destroy()).summary.resourceChanges).toEqual({ delete: 2 });
+    });
+});
