@@ -150,35 +150,49 @@ install_plugin() { # <name> <module>
     register_plugin "$name" "$version" "$out"
 }
 
+# A provider plugin this project builds itself when the SDK's own provider module is not served:
+# main.go and go.mod come from the two writer functions, the modules from `go get`; the binary is
+# registered under the version the npm SDK asks for. Used by openstack, command and docker below.
+build_own_plugin() { # <name> <upstream-module> <build-key> <what> <write-main> <write-gomod> <go-get-args...>
+    local name=$1 module=$2 key=$3 what=$4 write_main=$5 write_gomod=$6 version
+    shift 6
+    version=$(sdk_plugin_version "$name")
+    if plugin_installed "$name" "$version"; then log "plugin $name v$version already installed"; return; fi
+    if proxy_has "$module" "v$version"; then install_plugin "$name" "$module"; return; fi
+    require_go
+    local dir="$CACHE/build/$name-$version-$key" out="$CACHE/plugins/pulumi-resource-$name-v$version" t=$SECONDS
+    log "building plugin $name v$version: $what"
+    mkdir -p "$dir" "$CACHE/plugins"
+    "$write_main" > "$dir/main.go"
+    "$write_gomod" > "$dir/go.mod"
+    (
+        cd "$dir"
+        go get "$@" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
+        with_progress "$out" build.log go build -p "$BUILD_JOBS" -trimpath -ldflags "-X main.version=$version" -o "$out.tmp" . \
+            || { tail -20 build.log >&2; exit 1; }
+        mv "$out.tmp" "$out"
+    )
+    log "plugin $name built in $((SECONDS - t)) s"
+    register_plugin "$name" "$version" "$out"
+}
+
 # pulumi-openstack's own provider module is not served here, but the Terraform OpenStack provider and
 # Pulumi's Terraform bridge are: scripts/toolchain/openstack-provider bridges the first with the
 # second, under the tokens and the version the @pulumi/openstack SDK asks for.
 TF_OPENSTACK_VERSION=v1.54.1
 TF_BRIDGE_VERSION=v3.74.0
 TF_SDK_FORK=github.com/pulumi/terraform-plugin-sdk/v2@v2.0.0-20240202163305-e2a20ae13ef9
+openstack_main() { cat "$repo/scripts/toolchain/openstack-provider/main.go"; }
+openstack_gomod() {
+    printf 'module trove-region.local/pulumi-resource-openstack\n\ngo %s\n\nreplace github.com/hashicorp/terraform-plugin-sdk/v2 => %s\n' \
+        "$MIN_GO" "${TF_SDK_FORK/@/ }"
+}
 install_openstack() {
-    local version module=github.com/pulumi/pulumi-openstack/provider/v3
-    version=$(sdk_plugin_version openstack)
-    if plugin_installed openstack "$version"; then log "plugin openstack v$version already installed"; return; fi
-    if proxy_has "$module" "v$version"; then install_plugin openstack "$module"; return; fi
-    require_go
-    local dir="$CACHE/build/openstack-bridge-$version-$TF_OPENSTACK_VERSION" out="$CACHE/plugins/pulumi-resource-openstack-v$version"
-    log "building plugin openstack v$version: terraform-provider-openstack $TF_OPENSTACK_VERSION through pulumi-terraform-bridge $TF_BRIDGE_VERSION"
-    local t=$SECONDS
-    mkdir -p "$dir" "$CACHE/plugins"
-    cp "$repo/scripts/toolchain/openstack-provider/main.go" "$dir/main.go"
-    (
-        cd "$dir"
-        printf 'module trove-region.local/pulumi-resource-openstack\n\ngo %s\n\nreplace github.com/hashicorp/terraform-plugin-sdk/v2 => %s\n' \
-            "$MIN_GO" "${TF_SDK_FORK/@/ }" > go.mod
-        go get "github.com/terraform-provider-openstack/terraform-provider-openstack@$TF_OPENSTACK_VERSION" \
-            "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_BRIDGE_VERSION" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
-        with_progress "$out" build.log go build -p "$BUILD_JOBS" -trimpath -ldflags "-X main.version=$version" -o "$out.tmp" . \
-            || { tail -20 build.log >&2; exit 1; }
-        mv "$out.tmp" "$out"
-    )
-    log "plugin openstack built in $((SECONDS - t)) s"
-    register_plugin openstack "$version" "$out"
+    build_own_plugin openstack github.com/pulumi/pulumi-openstack/provider/v3 "bridge-$TF_OPENSTACK_VERSION" \
+        "terraform-provider-openstack $TF_OPENSTACK_VERSION through pulumi-terraform-bridge $TF_BRIDGE_VERSION" \
+        openstack_main openstack_gomod \
+        "github.com/terraform-provider-openstack/terraform-provider-openstack@$TF_OPENSTACK_VERSION" \
+        "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_BRIDGE_VERSION"
 }
 
 # pulumi-command's own provider module is not served here either (no version of
@@ -191,29 +205,16 @@ GO_PROVIDER_VERSION=v1.5.0
 # pulumi-go-provider v1.5.0 needs pkg/v3 >= 3.256; 3.259.0 is the newest whose source is served, and
 # the same the CLI is built from (one module download for both).
 GO_PROVIDER_PULUMI_VERSION=v$CLI_VERSION
+command_gomod() {
+    printf 'module trove-region.local/pulumi-resource-command\n\ngo %s\n' "$MIN_GO"
+    printf '\nreplace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e\n'
+}
 install_command() {
-    local version module=github.com/pulumi/pulumi-command/provider
-    version=$(sdk_plugin_version command)
-    if plugin_installed command "$version"; then log "plugin command v$version already installed"; return; fi
-    if proxy_has "$module" "v$version"; then install_plugin command "$module"; return; fi
-    require_go
-    local dir="$CACHE/build/command-local-$version-$GO_PROVIDER_VERSION" out="$CACHE/plugins/pulumi-resource-command-v$version"
-    log "building plugin command v$version: local Command and run on pulumi-go-provider $GO_PROVIDER_VERSION"
-    local t=$SECONDS
-    mkdir -p "$dir" "$CACHE/plugins"
-    write_command_provider > "$dir/main.go"
-    (
-        cd "$dir"
-        printf 'module trove-region.local/pulumi-resource-command\n\ngo %s\n' "$MIN_GO" > go.mod
-        printf '\nreplace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e\n' >> go.mod
-        go get "github.com/pulumi/pulumi-go-provider@$GO_PROVIDER_VERSION" "github.com/pulumi/pulumi/pkg/v3@$GO_PROVIDER_PULUMI_VERSION" \
-            "github.com/pulumi/pulumi/sdk/v3@$GO_PROVIDER_PULUMI_VERSION" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
-        with_progress "$out" build.log go build -p "$BUILD_JOBS" -trimpath -ldflags "-X main.version=$version" -o "$out.tmp" . \
-            || { tail -20 build.log >&2; exit 1; }
-        mv "$out.tmp" "$out"
-    )
-    log "plugin command built in $((SECONDS - t)) s"
-    register_plugin command "$version" "$out"
+    build_own_plugin command github.com/pulumi/pulumi-command/provider "local-$GO_PROVIDER_VERSION" \
+        "local Command and run on pulumi-go-provider $GO_PROVIDER_VERSION" \
+        write_command_provider command_gomod \
+        "github.com/pulumi/pulumi-go-provider@$GO_PROVIDER_VERSION" "github.com/pulumi/pulumi/pkg/v3@$GO_PROVIDER_PULUMI_VERSION" \
+        "github.com/pulumi/pulumi/sdk/v3@$GO_PROVIDER_PULUMI_VERSION"
 }
 
 write_command_provider() {
@@ -392,30 +393,17 @@ TF_DOCKER_MODULE=github.com/kreuzwerker/terraform-provider-docker
 TF_DOCKER_VERSION=v0.0.0-20260916201441-96d331c98ff4
 TF_DOCKER_BRIDGE_VERSION=v3.128.0
 TF_DOCKER_SDK_FORK="github.com/pulumi/terraform-plugin-sdk/v2 v2.0.0-20260318212141-5525259d096b"
+docker_gomod() {
+    printf 'module github.com/terraform-providers/terraform-provider-docker/trove-region-bridge\n\ngo %s\n' "$MIN_GO"
+    printf '\nreplace github.com/terraform-providers/terraform-provider-docker => %s %s\n' "$TF_DOCKER_MODULE" "$TF_DOCKER_VERSION"
+    printf '\nreplace github.com/hashicorp/terraform-plugin-sdk/v2 => %s\n' "$TF_DOCKER_SDK_FORK"
+}
 install_docker() {
-    local version module=github.com/pulumi/pulumi-docker/provider/v4
-    version=$(sdk_plugin_version docker)
-    if plugin_installed docker "$version"; then log "plugin docker v$version already installed"; return; fi
-    if proxy_has "$module" "v$version"; then install_plugin docker "$module"; return; fi
-    require_go
-    local dir="$CACHE/build/docker-bridge-$version-${TF_DOCKER_VERSION##*-}" out="$CACHE/plugins/pulumi-resource-docker-v$version"
-    log "building plugin docker v$version: terraform-provider-docker $TF_DOCKER_VERSION through pulumi-terraform-bridge $TF_DOCKER_BRIDGE_VERSION"
-    local t=$SECONDS
-    mkdir -p "$dir" "$CACHE/plugins"
-    write_docker_provider > "$dir/main.go"
-    (
-        cd "$dir"
-        printf 'module github.com/terraform-providers/terraform-provider-docker/trove-region-bridge\n\ngo %s\n' "$MIN_GO" > go.mod
-        printf '\nreplace github.com/terraform-providers/terraform-provider-docker => %s %s\n' "$TF_DOCKER_MODULE" "$TF_DOCKER_VERSION" >> go.mod
-        printf '\nreplace github.com/hashicorp/terraform-plugin-sdk/v2 => %s\n' "$TF_DOCKER_SDK_FORK" >> go.mod
-        go get "github.com/terraform-providers/terraform-provider-docker@$TF_DOCKER_VERSION" \
-            "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_DOCKER_BRIDGE_VERSION" >build.log 2>&1 || { tail -20 build.log >&2; exit 1; }
-        with_progress "$out" build.log go build -p "$BUILD_JOBS" -trimpath -ldflags "-X main.version=$version" -o "$out.tmp" . \
-            || { tail -20 build.log >&2; exit 1; }
-        mv "$out.tmp" "$out"
-    )
-    log "plugin docker built in $((SECONDS - t)) s"
-    register_plugin docker "$version" "$out"
+    build_own_plugin docker github.com/pulumi/pulumi-docker/provider/v4 "bridge-${TF_DOCKER_VERSION##*-}" \
+        "terraform-provider-docker $TF_DOCKER_VERSION through pulumi-terraform-bridge $TF_DOCKER_BRIDGE_VERSION" \
+        write_docker_provider docker_gomod \
+        "github.com/terraform-providers/terraform-provider-docker@$TF_DOCKER_VERSION" \
+        "github.com/pulumi/pulumi-terraform-bridge/v3@$TF_DOCKER_BRIDGE_VERSION"
 }
 
 write_docker_provider() {

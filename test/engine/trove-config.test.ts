@@ -4,10 +4,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
+import { inlineStack } from "../support/stack";
 import { TroveConfig } from "../../components/config/trove-config";
 import { requirePulumiToolchain } from "../support/real-env";
-import { workDir } from "../tmp";
 
 const REGISTRY_PASSWORD = "registry-password-4f1c";
 
@@ -38,14 +38,7 @@ describe("the real engine with the TroveConfig component", () => {
 
     beforeAll(async () => {
         requirePulumiToolchain();
-        stack = await LocalWorkspace.createOrSelectStack(
-            { stackName: "engine-test", projectName: "trove-region-engine-test", program },
-            {
-                workDir: workDir("engine"),
-                projectSettings: { name: "trove-region-engine-test", runtime: "nodejs", backend: { url: process.env.PULUMI_BACKEND_URL } },
-                envVars: { PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "" },
-            },
-        );
+        stack = await inlineStack("trove-region-engine-test", "engine-test", program);
     });
 
     afterAll(async () => {

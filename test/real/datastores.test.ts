@@ -4,14 +4,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
+import { inlineStack } from "../support/stack";
 import { Datastores } from "../../components/datastores/datastores";
 import { DatastoreVersionSpec } from "../../components/datastores/datastore-spec";
 import { DEBIAN_TROVE_TEMPLATES, TroveManageArgs } from "../../components/datastores/datastores";
 import { parseValidationRules, splitByLoadPath } from "../../components/datastores/validation-rules";
 import { OpenStackApi } from "../support/openstack-api";
 import { requireRealEnvironment } from "../support/real-env";
-import { workDir } from "../tmp";
 
 const connection = () => ({
     authUrl: process.env.OS_AUTH_URL!,
@@ -53,14 +53,7 @@ describe("datastore versions against the dev cloud's trove-api", () => {
         api = await OpenStackApi.login();
         // Trove looks the image up by tags when a version is created: it must exist first.
         imageId = await api.createImage("trove-region-real-test", ["trove", "mysql"], Buffer.from("QFI\xfb not a real image"));
-        stack = await LocalWorkspace.createOrSelectStack(
-            { stackName: "datastores-test", projectName: "trove-region-datastores-test", program },
-            {
-                workDir: workDir("datastores"),
-                projectSettings: { name: "trove-region-datastores-test", runtime: "nodejs", backend: { url: process.env.PULUMI_BACKEND_URL } },
-                envVars: { PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "" },
-            },
-        );
+        stack = await inlineStack("trove-region-datastores-test", "datastores-test", program);
         // An interrupted earlier run may have left resources behind: start from empty.
         versions = [];
         await stack.destroy();

@@ -5,12 +5,13 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { Stack } from "@pulumi/pulumi/automation";
+import { inlineStack } from "../support/stack";
 import { Datastores, DEBIAN_TROVE_TEMPLATES } from "../../components/datastores/datastores";
 import { parseValidationRules } from "../../components/datastores/validation-rules";
 import { OpenStackApi } from "../support/openstack-api";
 import { requireRealEnvironment } from "../support/real-env";
-import { tempDir, workDir } from "../tmp";
+import { tempDir } from "../tmp";
 
 const SSHD = "/usr/sbin/sshd";
 
@@ -82,14 +83,7 @@ describe("trove-manage over SSH against the dev cloud", () => {
             });
             return { versionIds: ds.versionIds };
         };
-        stack = await LocalWorkspace.createOrSelectStack(
-            { stackName: "ssh-test", projectName: "trove-region-ssh-test", program },
-            {
-                workDir: workDir("ssh"),
-                projectSettings: { name: "trove-region-ssh-test", runtime: "nodejs", backend: { url: process.env.PULUMI_BACKEND_URL } },
-                envVars: { PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "" },
-            },
-        );
+        stack = await inlineStack("trove-region-ssh-test", "ssh-test", program);
     });
 
     afterAll(async () => {
