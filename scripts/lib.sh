@@ -22,14 +22,29 @@ ensure_dev_guest_image() {
     fi
 }
 
-# sshd for the real test of trove-manage over SSH (the test runs its own on 127.0.0.1). The package's
-# own service is kept from starting: nothing listens on other addresses.
+# apt-get install without starting the packages' services (policy-rc.d): what the tests need runs
+# only on 127.0.0.1, started and stopped by the test itself.
+apt_install_quiet() {
+    local guard=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
+    local rc=$?
+    [ -z "$guard" ] || rm -f /usr/sbin/policy-rc.d
+    return $rc
+}
+
+# sshd for the real test of trove-manage over SSH (the test runs its own on 127.0.0.1).
 ensure_sshd() {
     [ -x /usr/sbin/sshd ] && return
     echo "==> apt-get install openssh-server (for the trove-manage over SSH test)"
-    local guard=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client >/dev/null \
-        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server openssh-client >/dev/null; }
-    [ -z "$guard" ] || rm -f /usr/sbin/policy-rc.d
+    apt_install_quiet openssh-server openssh-client
+}
+
+# The Docker engine (dockerd), the registry (docker-registry) and skopeo for the registry tests: the
+# tests start their own dockerd and registry on 127.0.0.1 and stop them by PID.
+ensure_docker_tools() {
+    [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker-registry ] && [ -x /usr/bin/skopeo ] && [ -x /bin/busybox ] && return
+    echo "==> apt-get install docker.io docker-registry skopeo busybox-static (for the registry tests)"
+    apt_install_quiet docker.io docker-registry skopeo busybox-static
 }

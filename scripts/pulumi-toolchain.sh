@@ -121,7 +121,7 @@ proxy_has() { # <module> <version>: does the module proxy serve this module's so
 }
 
 register_plugin() { # <name> <version> <binary>
-    pulumi plugin install resource "$1" "$2" --file "$3" >/dev/null
+    pulumi plugin install resource "$1" "$2" --file "$3" --reinstall >/dev/null
     log "plugin $1 v$2 registered"
 }
 
@@ -157,10 +157,15 @@ build_own_plugin() { # <name> <upstream-module> <build-key> <what> <write-main> 
     local name=$1 module=$2 key=$3 what=$4 write_main=$5 write_gomod=$6 version
     shift 6
     version=$(sdk_plugin_version "$name")
-    if plugin_installed "$name" "$version"; then log "plugin $name v$version already installed"; return; fi
+    local dir="$CACHE/build/$name-$version-$key" out="$CACHE/plugins/pulumi-resource-$name-v$version" t=$SECONDS stamp
+    # The installed plugin is reused only when it was built from this very source: a change to the
+    # generated main.go or go.mod (say a fixed name mapping) rebuilds it.
+    stamp=$( { "$write_main"; "$write_gomod"; echo "$key $*"; } | sha256sum | cut -d' ' -f1)
+    if plugin_installed "$name" "$version" && { [ "$(cat "$out.source" 2>/dev/null)" = "$stamp" ] || proxy_has "$module" "v$version"; }; then
+        log "plugin $name v$version already installed"; return
+    fi
     if proxy_has "$module" "v$version"; then install_plugin "$name" "$module"; return; fi
     require_go
-    local dir="$CACHE/build/$name-$version-$key" out="$CACHE/plugins/pulumi-resource-$name-v$version" t=$SECONDS
     log "building plugin $name v$version: $what"
     mkdir -p "$dir" "$CACHE/plugins"
     "$write_main" > "$dir/main.go"
@@ -174,6 +179,7 @@ build_own_plugin() { # <name> <upstream-module> <build-key> <what> <write-main> 
     )
     log "plugin $name built in $((SECONDS - t)) s"
     register_plugin "$name" "$version" "$out"
+    echo "$stamp" > "$out.source"
 }
 
 # pulumi-openstack's own provider module is not served here, but the Terraform OpenStack provider and
@@ -446,6 +452,9 @@ func main() {
 	info := tfbridge.ProviderInfo{
 		P: shimv2.NewProvider(p), Name: "docker", Version: version,
 		Resources: map[string]*tfbridge.ResourceInfo{}, DataSources: map[string]*tfbridge.DataSourceInfo{},
+		// The SDK names the registry_auth list in the singular and sends it JSON-encoded; without
+		// the mapping the bridge looks for "registryAuths" and refuses the provider's config.
+		Config: map[string]*tfbridge.SchemaInfo{"registry_auth": {Name: "registryAuth"}},
 	}
 	for tf := range p.ResourcesMap {
 		n := name(tf)

@@ -44,6 +44,7 @@ else
     scripts/devcloud.sh up
     ensure_dev_guest_image
     ensure_sshd
+    ensure_docker_tools
     # The stack runs as Trove's service user in the service project, as in production.
     eval "$(scripts/devcloud.sh env --trove)"
     echo "==> real tests"

@@ -21,8 +21,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
             return { imageId: `sha256:image-${name}`, repoDigest: `${String(inputs.name)}@sha256:${name}` };
         case "docker:index/registryImage:RegistryImage":
             return { sha256Digest: `sha256:pushed-${name}` };
-        case "docker:index/image:Image":
-            return { repoDigest: `${String(inputs.imageName)}@sha256:built-${name}` };
+        case "docker:index/tag:Tag":
+            return { sourceImageId: inputs.sourceImage };
         case "command:local:Command":
             return { stdout: "", stderr: "" };
         case "pulumi-nodejs:dynamic/trove-region:RandomKey":

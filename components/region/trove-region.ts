@@ -33,6 +33,10 @@ export interface DatastoreImagesSettings {
     readonly backupContext: string | false;
     /** @default "trove-datastores" */
     readonly repository?: string;
+    /** The engine that pulls, builds and pushes. @default the registry's engine when it is created here, else DOCKER_HOST or the local socket */
+    readonly dockerHost?: string;
+    /** `docker build --network` for the backup builds. @default the engine's default network */
+    readonly buildNetwork?: string;
 }
 
 export interface TroveRegionArgs {
@@ -181,6 +185,9 @@ export class TroveRegion extends pulumi.ComponentResource {
                 versions: args.datastores,
                 repository: args.datastoreImages.repository,
                 backupContext: args.datastoreImages.backupContext,
+                insecure: this.registry.insecure,
+                dockerHost: args.datastoreImages.dockerHost ?? (args.registry?.mode === "create" ? args.registry.dockerHost : undefined),
+                buildNetwork: args.datastoreImages.buildNetwork,
             }, { parent: this, dependsOn: [this.registry] });
         }
 

@@ -2,14 +2,16 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { backupImage, checkRegistryAddress, checkRepositoryName, datastoreImage, DEFAULT_REPOSITORY, tagged } from "./image-names";
+import { backupImage, checkDockerHost, checkRegistryAddress, checkRepositoryName, datastoreImage, DEFAULT_REPOSITORY, tagged } from "./image-names";
 import { RegistryCredentials } from "./registry";
+import { buildContextDigest } from "./build-context";
 import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versionKey } from "../datastores/datastore-spec";
 import { nested, Problem, throwIfProblems } from "../common/validation";
 
 export interface DatastoreImagesArgs {
     /** host:port of the registry, e.g. `Registry.address`. */
     readonly registry: string;
+    /** Pushes authenticate with these (the docker provider's registryAuth). @default anonymous */
     readonly credentials?: RegistryCredentials;
     /** The versions to publish; each gets its datastore image and its backup image. */
     readonly versions: readonly DatastoreVersionSpec[];
@@ -20,6 +22,33 @@ export interface DatastoreImagesArgs {
      * DATASTORE and DATASTORE_VERSION. `false` skips backup images, which breaks backup and restore.
      */
     readonly backupContext: string | false;
+    /**
+     * The Docker engine that pulls, builds and pushes (`unix://…` or `ssh://user@host`). It must
+     * reach the registry, and trust it when the registry is insecure (127.0.0.0/8 always is).
+     * @default the docker provider's own default: DOCKER_HOST, else the local socket
+     */
+    readonly dockerHost?: string;
+    /**
+     * The registry speaks plain HTTP (an insecure registry): digests are read over http://.
+     * @default false (HTTPS)
+     */
+    readonly insecure?: boolean;
+    /**
+     * `docker build --network` for the backup builds' RUN steps, e.g. "host" on an engine without
+     * a bridge network. @default the engine's default network
+     */
+    readonly buildNetwork?: string;
+}
+
+/**
+ * The provider's buildx path talks to the default Docker context, not to the provider's `host`, so a
+ * build on any engine but the local default one fails; its classic builder uses the provider's own
+ * client. `useLegacyBuilder` is in the provider's schema but not in @pulumi/docker 4.x's input type;
+ * the nested object reaches the provider as it is.
+ */
+function legacyBuild(build: docker.types.input.RemoteImageBuild): docker.types.input.RemoteImageBuild {
+    const withLegacy: docker.types.input.RemoteImageBuild & { useLegacyBuilder: boolean } = { ...build, useLegacyBuilder: true };
+    return withLegacy;
 }
 
 /** What one version publishes. */
@@ -43,6 +72,11 @@ export function validateDatastoreImagesArgs(args: Omit<DatastoreImagesArgs, "cre
         if (wrongRepo) problems.push({ path: "repository", message: wrongRepo });
     }
     problems.push(...nested("versions", validateDatastoreVersions(args.versions)));
+    const wrongHost = args.dockerHost === undefined ? undefined : checkDockerHost(args.dockerHost);
+    if (wrongHost) problems.push({ path: "dockerHost", message: wrongHost });
+    if (args.buildNetwork !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/.test(args.buildNetwork)) {
+        problems.push({ path: "buildNetwork", message: `${JSON.stringify(args.buildNetwork)} is not a network mode; e.g. "host", "default" or a network's name` });
+    }
     if (args.backupContext !== false) {
         if (typeof args.backupContext !== "string" || !fs.existsSync(path.join(args.backupContext, "Dockerfile"))) {
             problems.push({
@@ -57,7 +91,8 @@ export function validateDatastoreImagesArgs(args: Omit<DatastoreImagesArgs, "cre
 /**
  * Publishes, for every datastore version, the datastore image and the backup image the guest agent
  * pulls: `<registry>/trove-datastores/<datastore>:<version>` and `.../db-backup-<datastore>:<version>`,
- * one tag per version, as Trove's production guide requires. Uses the `docker` provider from `opts`.
+ * one tag per version, as Trove's production guide requires. Pulls, builds and pushes through a docker
+ * provider of its own on `dockerHost`, with the registry's credentials.
  */
 export class DatastoreImages extends pulumi.ComponentResource {
     /** Per datastore, the untagged image for `[<manager>] docker_image`: Trove appends the version. */
@@ -72,9 +107,20 @@ export class DatastoreImages extends pulumi.ComponentResource {
         super("trove-region:registry:DatastoreImages", name, {}, opts);
 
         const repository = args.repository ?? DEFAULT_REPOSITORY;
-        const registryAuth = args.credentials
-            ? { server: args.registry, username: args.credentials.username, password: pulumi.secret(args.credentials.password) }
-            : undefined;
+        // A provider of its own: pushes to an authenticated registry need its credentials in the
+        // provider's registryAuth, and the engine is the operator's choice, not the stack default's.
+        // The provider pushes only to registries it has an entry for, and reads the pushed digest
+        // over the entry's scheme: http:// for an insecure registry.
+        const provider = new docker.Provider(`${name}-docker`, {
+            host: args.dockerHost,
+            registryAuth: [{
+                address: `${args.insecure ? "http://" : ""}${args.registry}`,
+                username: args.credentials?.username,
+                password: args.credentials ? pulumi.secret(args.credentials.password) : undefined,
+            }],
+        }, { parent: this });
+        const childOpts = { parent: this, provider };
+        const contextDigest = args.backupContext === false ? undefined : buildContextDigest(args.backupContext);
         this.dockerImages = {};
         this.backupDockerImages = {};
         this.published = {};
@@ -84,36 +130,42 @@ export class DatastoreImages extends pulumi.ComponentResource {
             const image = datastoreImage(args.registry, v.datastore, repository);
             this.dockerImages[v.datastore] = image;
 
-            const source = new docker.RemoteImage(`${name}-${key}-source`, {
-                name: v.sourceImage,
-                keepLocally: true,
-            }, { parent: this });
-            const tag = new docker.Tag(`${name}-${key}-tag`, {
-                sourceImage: source.imageId,
-                targetImage: tagged(image, v.version),
-            }, { parent: this });
-            // Re-push only when the source image's digest changes.
+            // Found on the engine when it is there already (an air-gapped region preloads it),
+            // pulled otherwise.
+            const source = new docker.RemoteImage(`${name}-${key}-source`, { name: v.sourceImage, keepLocally: true }, childOpts);
+            const tag = new docker.Tag(`${name}-${key}-tag`, { sourceImage: source.imageId, targetImage: tagged(image, v.version) }, childOpts);
+            // Re-pushed only when the source's content (its image id) changes.
             const pushed = new docker.RegistryImage(`${name}-${key}-push`, {
                 name: tag.targetImage,
                 keepRemotely: true,
-                triggers: { sourceDigest: source.repoDigest },
-            }, { parent: this, dependsOn: [tag] });
+                insecureSkipVerify: args.insecure,
+                triggers: { sourceImageId: tag.sourceImageId },
+            }, childOpts);
 
             let backupName: string | undefined;
             let backupDigest: pulumi.Output<string> | undefined;
-            if (args.backupContext !== false) {
+            if (args.backupContext !== false && contextDigest !== undefined) {
                 const backup = backupImage(args.registry, v.datastore, repository);
                 this.backupDockerImages[v.datastore] = backup;
                 backupName = tagged(backup, v.version);
-                const built = new docker.Image(`${name}-${key}-backup`, {
-                    imageName: backupName,
-                    build: {
+                // Rebuilt only when the context's content changes (the trigger replaces the build).
+                const built = new docker.RemoteImage(`${name}-${key}-backup`, {
+                    name: backupName,
+                    build: legacyBuild({
                         context: args.backupContext,
-                        args: { DATASTORE: v.datastore, DATASTORE_VERSION: v.version },
-                    },
-                    registry: registryAuth,
-                }, { parent: this });
-                backupDigest = built.repoDigest;
+                        buildArgs: { DATASTORE: v.datastore, DATASTORE_VERSION: v.version },
+                        networkMode: args.buildNetwork,
+                    }),
+                    triggers: { contextDigest },
+                    keepLocally: true,
+                }, childOpts);
+                const backupPush = new docker.RegistryImage(`${name}-${key}-backup-push`, {
+                    name: built.name,
+                    keepRemotely: true,
+                    insecureSkipVerify: args.insecure,
+                    triggers: { imageId: built.imageId },
+                }, childOpts);
+                backupDigest = backupPush.sha256Digest;
             }
             this.published[key] = {
                 datastoreImage: tagged(image, v.version),

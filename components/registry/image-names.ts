@@ -18,6 +18,13 @@ export function checkRegistryAddress(address: string): string | undefined {
     return undefined;
 }
 
+/** A Docker engine address as the docker provider takes it: `unix://`, `ssh://` or `tcp://`. */
+export function checkDockerHost(host: string): string | undefined {
+    return typeof host === "string" && /^(unix|ssh|tcp):\/\/./.test(host)
+        ? undefined
+        : `${JSON.stringify(host)} is not a Docker host; e.g. "unix:///var/run/docker.sock" or "ssh://ubuntu@10.0.0.5"`;
+}
+
 /** Docker's rule for a tag. Trove uses the datastore version as the tag, so it must pass it. */
 export function checkDockerTag(tag: string): string | undefined {
     return /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(tag)

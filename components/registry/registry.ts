@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { checkRegistryAddress, htpasswdLine } from "./image-names";
+import { checkDockerHost, checkRegistryAddress, htpasswdLine } from "./image-names";
 import { Problem, show, throwIfProblems } from "../common/validation";
 
 /** The seeds' `docker run ... -e REGISTRY_HTTP_ADDR=0.0.0.0:4000 --restart=always registry:2`. */
 export const DEFAULT_REGISTRY_PORT = 4000;
 export const DEFAULT_REGISTRY_IMAGE = "registry:2";
 export const DEFAULT_REGISTRY_CONTAINER_NAME = "trove-registry";
+export const DEFAULT_LISTEN_ADDRESS = "0.0.0.0";
 const HTPASSWD_PATH = "/auth/htpasswd";
 const CERT_PATH = "/certs/registry.crt";
 const KEY_PATH = "/certs/registry.key";
@@ -32,6 +33,16 @@ export interface CreatedRegistryArgs {
     readonly image?: string;
     /** @default DEFAULT_REGISTRY_CONTAINER_NAME ("trove-registry") */
     readonly containerName?: string;
+    /**
+     * The address the registry listens on. Guests reach it at hostAddress; a host with several
+     * interfaces can bind only the management side. @default "0.0.0.0" (every address, as the seeds run it)
+     */
+    readonly listenAddress?: string;
+    /**
+     * The Docker engine that runs the registry (`unix://…` or `ssh://user@host`).
+     * @default the docker provider's own default: DOCKER_HOST, else the local socket
+     */
+    readonly dockerHost?: string;
     /** Pull the registry image instead of using one already on the Docker host. @default false */
     readonly pullImage?: boolean;
     /** Require these credentials (htpasswd). @default anonymous pulls and pushes */
@@ -68,6 +79,11 @@ export function validateRegistryArgs(args: RegistryArgs): Problem[] {
             problems.push({ path: "port", message: `${show(args.port)} is not a port between 1 and 65535` });
         }
         if (args.image !== undefined && !args.image.trim()) problems.push({ path: "image", message: "must not be empty" });
+        if (args.listenAddress !== undefined && !/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])$/.test(args.listenAddress)) {
+            problems.push({ path: "listenAddress", message: `${show(args.listenAddress)} is not an IP address to listen on, e.g. "0.0.0.0" or "10.0.0.5" (IPv6 in brackets)` });
+        }
+        const wrongHost = args.dockerHost === undefined ? undefined : checkDockerHost(args.dockerHost);
+        if (wrongHost) problems.push({ path: "dockerHost", message: wrongHost });
     } else {
         const wrong = checkRegistryAddress(args.address);
         if (wrong) problems.push({ path: "address", message: wrong });
@@ -124,12 +140,15 @@ export class Registry extends pulumi.ComponentResource {
 
     private createContainer(name: string, args: CreatedRegistryArgs, port: number): pulumi.Output<string> {
         const imageName = args.image ?? DEFAULT_REGISTRY_IMAGE;
+        // Its own provider: the registry's host is the operator's choice, not the stack default's.
+        const provider = new docker.Provider(`${name}-docker`, { host: args.dockerHost }, { parent: this });
+        const childOpts = { parent: this, provider };
         const image = args.pullImage
-            ? new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this }).imageId
+            ? new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, childOpts).imageId
             : pulumi.output(imageName);
-        const volume = new docker.Volume(`${name}-data`, { name: `${args.containerName ?? DEFAULT_REGISTRY_CONTAINER_NAME}-data` }, { parent: this });
+        const volume = new docker.Volume(`${name}-data`, { name: `${args.containerName ?? DEFAULT_REGISTRY_CONTAINER_NAME}-data` }, childOpts);
 
-        const envs: pulumi.Input<string>[] = [`REGISTRY_HTTP_ADDR=0.0.0.0:${port}`];
+        const envs: pulumi.Input<string>[] = [`REGISTRY_HTTP_ADDR=${args.listenAddress ?? DEFAULT_LISTEN_ADDRESS}:${port}`];
         const uploads: docker.types.input.ContainerUpload[] = [];
         if (args.credentials) {
             const { username, password } = args.credentials;
@@ -150,7 +169,7 @@ export class Registry extends pulumi.ComponentResource {
             envs,
             uploads,
             volumes: [{ volumeName: volume.name, containerPath: "/var/lib/registry" }],
-        }, { parent: this });
+        }, childOpts);
         return container.id;
     }
 }

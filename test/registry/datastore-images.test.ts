@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
-import { installMocks, named, ofType, settle, valueOf } from "../mocks";
+import { installMocks, isSecretInput, named, ofType, plain, settle, valueOf } from "../mocks";
 import { DatastoreImages, DatastoreImagesArgs, validateDatastoreImagesArgs } from "../../components/registry/datastore-images";
+import { buildContextDigest } from "../../components/registry/build-context";
 import { tempDir } from "../tmp";
 
 const mocks = installMocks();
@@ -17,34 +18,64 @@ const versions = [
 ];
 
 describe("DatastoreImages", () => {
-    test("every version: source pulled, tagged and pushed as trove-datastores/<ds>:<ver>; backup built with the build args", async () => {
+    test("every version: source found or pulled, tagged and pushed as trove-datastores/<ds>:<ver>", async () => {
         const images = new DatastoreImages("img", { registry: "10.0.0.5:4000", versions, backupContext: backupDir });
         await settle();
-        expect(ofType(mocks.resources, "docker:index/remoteImage:RemoteImage")).toHaveLength(3);
-        expect(ofType(mocks.resources, "docker:index/registryImage:RegistryImage")).toHaveLength(3);
-        expect(ofType(mocks.resources, "docker:index/image:Image")).toHaveLength(3);
+        expect(ofType(mocks.resources, "docker:index/tag:Tag")).toHaveLength(3);
+        expect(named(mocks.resources, "img-mysql-8.0-source").inputs).toEqual({ name: "mysql:8.0", keepLocally: true });
         expect(named(mocks.resources, "img-mysql-8.0-tag").inputs).toEqual({
             sourceImage: "sha256:image-img-mysql-8.0-source",
             targetImage: "10.0.0.5:4000/trove-datastores/mysql:8.0",
         });
+        // Re-pushed when, and only when, the source's content changes.
         expect(named(mocks.resources, "img-mysql-8.0-push").inputs).toMatchObject({
             name: "10.0.0.5:4000/trove-datastores/mysql:8.0",
-            triggers: { sourceDigest: "mysql:8.0@sha256:img-mysql-8.0-source" },
-        });
-        expect(named(mocks.resources, "img-mariadb-10.4-backup").inputs).toMatchObject({
-            imageName: "10.0.0.5:4000/trove-datastores/db-backup-mariadb:10.4",
-            build: { context: backupDir, args: { DATASTORE: "mariadb", DATASTORE_VERSION: "10.4" } },
+            keepRemotely: true,
+            triggers: { sourceImageId: "sha256:image-img-mysql-8.0-source" },
         });
         // The config options carry no tag: Trove appends the datastore version.
         expect(images.dockerImages).toEqual({ mysql: "10.0.0.5:4000/trove-datastores/mysql", mariadb: "10.0.0.5:4000/trove-datastores/mariadb" });
-        expect(images.backupDockerImages.mysql).toBe("10.0.0.5:4000/trove-datastores/db-backup-mysql");
+        expect(images.published["mysql-8.0"].datastoreImage).toBe("10.0.0.5:4000/trove-datastores/mysql:8.0");
         expect(await valueOf(images.published["mysql-5.7.29"].datastoreDigest)).toBe("sha256:pushed-img-mysql-5.7.29-push");
+    });
+
+    test("every version's backup image: built from the context with the build args, keyed by the context's digest, pushed", async () => {
+        const images = new DatastoreImages("img", { registry: "10.0.0.5:4000", versions, backupContext: backupDir, buildNetwork: "host" });
+        await settle();
+        const backup = named(mocks.resources, "img-mariadb-10.4-backup").inputs;
+        expect(backup).toEqual({
+            name: "10.0.0.5:4000/trove-datastores/db-backup-mariadb:10.4",
+            keepLocally: true,
+            build: { context: backupDir, buildArgs: { DATASTORE: "mariadb", DATASTORE_VERSION: "10.4" }, networkMode: "host", useLegacyBuilder: true },
+            triggers: { contextDigest: buildContextDigest(backupDir) },
+        });
+        expect(named(mocks.resources, "img-mariadb-10.4-backup-push").inputs).toMatchObject({
+            name: "10.0.0.5:4000/trove-datastores/db-backup-mariadb:10.4",
+            triggers: { imageId: "sha256:image-img-mariadb-10.4-backup" },
+        });
+        expect(images.backupDockerImages.mysql).toBe("10.0.0.5:4000/trove-datastores/db-backup-mysql");
+        expect(images.published["mysql-8.0"].backupImage).toBe("10.0.0.5:4000/trove-datastores/db-backup-mysql:8.0");
+        expect(await valueOf(images.published["mysql-8.0"].backupDigest!)).toBe("sha256:pushed-img-mysql-8.0-backup-push");
+    });
+
+    test("one docker provider of its own: the engine named, the registry's entry over http:// when insecure, the password secret", async () => {
+        new DatastoreImages("img", {
+            registry: "10.0.0.5:4000", insecure: true, versions, backupContext: false, dockerHost: "ssh://ubuntu@10.0.0.5",
+            credentials: { username: "trove", password: "s3cret" },
+        });
+        await settle();
+        const providers = ofType(mocks.resources, "pulumi:providers:docker");
+        expect(providers.map((p) => p.name)).toEqual(["img-docker"]);
+        expect(providers[0].inputs.host).toBe("ssh://ubuntu@10.0.0.5");
+        expect(isSecretInput(providers[0].inputs.registryAuth)).toBe(true);
+        expect(JSON.parse(plain<string>(providers[0].inputs.registryAuth))).toEqual([{ address: "http://10.0.0.5:4000", username: "trove", password: "s3cret" }]);
+        for (const push of ofType(mocks.resources, "docker:index/registryImage:RegistryImage")) expect(push.inputs.insecureSkipVerify).toBe(true);
     });
 
     test("backups off: no builds and no backup images", async () => {
         const images = new DatastoreImages("img", { registry: "r:4000", versions: versions.slice(0, 1), backupContext: false });
         await settle();
-        expect(ofType(mocks.resources, "docker:index/image:Image")).toHaveLength(0);
+        expect(ofType(mocks.resources, "docker:index/remoteImage:RemoteImage").map((r) => r.name)).toEqual(["img-mysql-5.7.29-source"]);
         expect(images.backupDockerImages).toEqual({});
     });
 });
@@ -54,6 +85,8 @@ describe("validateDatastoreImagesArgs", () => {
         ["no Dockerfile", { registry: "r:1", versions, backupContext: "/nonexistent/backup" }, "backupContext", /has no Dockerfile; point it at Trove's backup\/ directory/],
         ["registry", { registry: "http://r", versions, backupContext: false }, "registry", /has a scheme/],
         ["repository", { registry: "r:1", repository: "Bad Repo", versions, backupContext: false }, "repository", /not a Docker repository name/],
+        ["docker host", { registry: "r:1", versions, backupContext: false, dockerHost: "/var/run/docker.sock" }, "dockerHost", /is not a Docker host; e.g. "unix:/],
+        ["build network", { registry: "r:1", versions, backupContext: false, buildNetwork: "host network" }, "buildNetwork", /is not a network mode/],
         ["version as tag", { registry: "r:1", versions: [{ datastore: "mysql", version: "5.7+1", sourceImage: "m" }], backupContext: false }, "versions[0].version", /not a version name|cannot be a Docker tag/],
     ])("%s", async (_label, args, p, message) => {
         expect(validateDatastoreImagesArgs(args)).toContainEqual({ path: p, message: expect.stringMatching(message) });

@@ -40,6 +40,13 @@ describe("Registry", () => {
         expect(named(mocks.resources, "reg-image").inputs).toMatchObject({ name: "registry:2", keepLocally: true });
     });
 
+    test("a docker provider of its own on the engine named, and the listen address chosen", async () => {
+        new Registry("reg", { mode: "create", hostAddress: "10.0.0.5", listenAddress: "10.0.0.5", dockerHost: "ssh://ubuntu@10.0.0.5" });
+        await settle();
+        expect(ofType(mocks.resources, "pulumi:providers:docker").map((p) => [p.name, p.inputs.host])).toEqual([["reg-docker", "ssh://ubuntu@10.0.0.5"]]);
+        expect((named(mocks.resources, "reg-container").inputs as { envs: string[] }).envs).toEqual(["REGISTRY_HTTP_ADDR=10.0.0.5:4000"]);
+    });
+
     test("TLS: certificate and key uploaded, and the registry is not insecure", async () => {
         const registry = new Registry("reg", { mode: "create", hostAddress: "10.0.0.5", tls: { certificatePem: "CERT", privateKeyPem: "KEY" } });
         await settle();
@@ -64,6 +71,8 @@ describe("validateRegistryArgs", () => {
         ["host with port", { mode: "create", hostAddress: "10.0.0.5:4000" }, "hostAddress", /give the address alone and the port in "port"/],
         ["port", { mode: "create", hostAddress: "10.0.0.5", port: 0 }, "port", /between 1 and 65535/],
         ["missing password", { mode: "existing", address: "r:1", credentials: { username: "u", password: "" } }, "credentials.password", /is missing; set it as a secret/],
+        ["listen address", { mode: "create", hostAddress: "10.0.0.5", listenAddress: "eth0" }, "listenAddress", /not an IP address to listen on/],
+        ["docker host", { mode: "create", hostAddress: "10.0.0.5", dockerHost: "10.0.0.5" }, "dockerHost", /e.g. "unix:\/\/\/var\/run\/docker.sock" or "ssh:\/\/ubuntu@10.0.0.5"/],
         ["bad username", { mode: "existing", address: "r:1", credentials: { username: "a:b", password: "p" } }, "credentials.username", /without ':'/],
     ])("%s", async (_label, args, path, message) => {
         expect(validateRegistryArgs(args)).toContainEqual({ path, message: expect.stringMatching(message) });

@@ -1,0 +1,151 @@
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+/**
+ * A Docker engine of the test's own: Debian's dockerd on a unix socket in a fresh directory, with
+ * the flags this machine allows (vfs, no iptables, no bridge: containers use host networking). No
+ * public registry is reachable, so the images the tests need are made here from local files.
+ */
+export class DockerEngine {
+    /** `unix://…/docker.sock`, for DOCKER_HOST and the docker provider's `host`. */
+    public readonly host: string;
+    private constructor(private readonly dir: string, private readonly daemon: ChildProcess) {
+        this.host = `unix://${path.join(dir, "docker.sock")}`;
+    }
+
+    /** Starts dockerd and waits until it answers. */
+    static async start(): Promise<DockerEngine> {
+        if (!fs.existsSync("/usr/sbin/dockerd")) {
+            throw new Error("no /usr/sbin/dockerd: run the real suite through `npm test`, which installs docker.io (scripts/lib.sh ensure_docker_tools)");
+        }
+        // Short paths: containerd's sockets live under the exec root and unix socket paths are
+        // limited to 108 bytes.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tdk-"));
+        const log = fs.openSync(path.join(dir, "dockerd.log"), "a");
+        const daemon = spawn("/usr/sbin/dockerd", [
+            "--storage-driver=vfs", "--iptables=false", "--ip6tables=false", "--bridge=none",
+            `--host=unix://${path.join(dir, "docker.sock")}`,
+            `--data-root=${path.join(dir, "root")}`, `--exec-root=${path.join(dir, "exec")}`,
+            `--pidfile=${path.join(dir, "docker.pid")}`,
+        ], { detached: true, stdio: ["ignore", log, log] });
+        fs.closeSync(log);
+        const engine = new DockerEngine(dir, daemon);
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+            try {
+                engine.docker(["version", "--format", "{{.Server.Version}}"]);
+                return engine;
+            } catch (err) {
+                if (daemon.exitCode !== null || Date.now() > deadline) {
+                    await engine.stop();
+                    throw new Error(`dockerd did not start: ${(err as Error).message}\n${engine.log()}`);
+                }
+                await new Promise((r) => setTimeout(r, 250));
+            }
+        }
+    }
+
+    /** Runs the docker CLI against this engine; returns its stdout. */
+    docker(args: string[], input?: string | Buffer): string {
+        return execFileSync("docker", args, {
+            env: { ...process.env, DOCKER_HOST: this.host },
+            input,
+            stdio: ["pipe", "pipe", "pipe"],
+            maxBuffer: 64 * 1024 * 1024,
+        }).toString().trim();
+    }
+
+    log(): string {
+        try {
+            return fs.readFileSync(path.join(this.dir, "dockerd.log"), "utf8").split("\n").slice(-20).join("\n");
+        } catch {
+            return "";
+        }
+    }
+
+    /**
+     * Stops dockerd by its PID (TERM to its process group, which stops its containers and its
+     * containerd; KILL after 30 s) and removes its directory.
+     */
+    async stop(): Promise<void> {
+        const pid = this.daemon.pid;
+        if (pid !== undefined && this.daemon.exitCode === null) {
+            const exited = new Promise<void>((resolve) => this.daemon.once("exit", () => resolve()));
+            try { process.kill(-pid, "SIGTERM"); } catch { /* already gone */ }
+            const timer = setTimeout(() => { try { process.kill(-pid, "SIGKILL"); } catch { /* gone */ } }, 30_000);
+            await exited;
+            clearTimeout(timer);
+        }
+        // Containers' mounts (vfs) are plain directories once the daemon is down.
+        fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+
+    /**
+     * Imports a root filesystem made of `files` (destination path in the image → source path on
+     * this machine) and `links`, with Dockerfile-style `changes` (ENTRYPOINT, CMD, ENV, LABEL).
+     */
+    importImage(name: string, files: Record<string, string>, changes: string[] = [], links: Record<string, string> = {}): string {
+        const root = fs.mkdtempSync(path.join(this.dir, "rootfs-"));
+        for (const [dest, src] of Object.entries(files)) {
+            const target = path.join(root, dest);
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            fs.copyFileSync(src, target);
+            fs.chmodSync(target, fs.statSync(src).mode);
+        }
+        for (const [link, to] of Object.entries(links)) {
+            const target = path.join(root, link);
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            fs.symlinkSync(to, target);
+        }
+        fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
+        const tar = execFileSync("tar", ["-C", root, "-c", "."], { maxBuffer: 256 * 1024 * 1024 });
+        fs.rmSync(root, { recursive: true, force: true });
+        return this.docker(["import", ...changes.flatMap((c) => ["--change", c]), "-", name], tar);
+    }
+
+    /** A tiny base image with a shell: Debian's static busybox and its applets. */
+    importBusybox(name: string): string {
+        const applets = ["sh", "cat", "echo", "ls", "mkdir", "cp", "sleep", "env", "true"];
+        return this.importImage(name, { "/bin/busybox": "/bin/busybox" }, ['CMD ["/bin/sh"]'],
+            Object.fromEntries(applets.map((a) => [`/bin/${a}`, "busybox"])));
+    }
+
+    /**
+     * A stand-in for `registry:2`: Debian's docker-registry (the same distribution/registry v2
+     * server) with its libc, the upstream image's entrypoint shape and config path.
+     */
+    importRegistry(name: string): string {
+        const config = path.join(this.dir, "registry-config.yml");
+        fs.writeFileSync(config, [
+            "version: 0.1",
+            "log: { level: info }",
+            "storage:",
+            "  filesystem: { rootdirectory: /var/lib/registry }",
+            "  delete: { enabled: true }",
+            "http:",
+            "  addr: :5000",
+            "",
+        ].join("\n"));
+        return this.importImage(name, {
+            "/bin/registry": "/usr/bin/docker-registry",
+            "/lib/x86_64-linux-gnu/libc.so.6": "/lib/x86_64-linux-gnu/libc.so.6",
+            "/lib64/ld-linux-x86-64.so.2": "/lib64/ld-linux-x86-64.so.2",
+            "/etc/docker/registry/config.yml": config,
+        }, ['ENTRYPOINT ["/bin/registry"]', 'CMD ["serve", "/etc/docker/registry/config.yml"]', "VOLUME /var/lib/registry"]);
+    }
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
+export async function freePort(): Promise<number> {
+    const net = await import("net");
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.once("error", reject);
+        server.listen(0, "127.0.0.1", () => {
+            const port = (server.address() as { port: number }).port;
+            server.close(() => resolve(port));
+        });
+    });
+}
