@@ -236,11 +236,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"sort"
 	"strings"
+	"sync"
 
 	p "github.com/pulumi/pulumi-go-provider"
 	"github.com/pulumi/pulumi-go-provider/infer"
@@ -305,13 +308,78 @@ func run(ctx context.Context, args CommonArgs, command string, extraEnv map[stri
 		cmd.Stdin = strings.NewReader(*args.Stdin)
 	}
 	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	// Each line also goes to the engine's log as it comes, so a long build shows its progress.
+	logged := &lineLogger{log: p.GetLogger(ctx)}
+	cmd.Stdout, cmd.Stderr = io.MultiWriter(&stdout, logged), io.MultiWriter(&stderr, logged)
 	err := cmd.Run()
+	logged.flush()
 	out, errOut := strings.TrimSuffix(stdout.String(), "\n"), strings.TrimSuffix(stderr.String(), "\n")
 	if err != nil {
 		return out, errOut, fmt.Errorf("%s: %w: running %q:\nStdout:\n%s\nStderr:\n%s", interpreter[0], err, command, out, errOut)
 	}
 	return out, errOut, nil
+}
+
+// lineLogger sends whole lines to the engine as info messages; stdout and stderr share one, so the
+// log keeps their order.
+type lineLogger struct {
+	log     p.Logger
+	mu      sync.Mutex
+	pending []byte
+}
+
+func (l *lineLogger) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pending = append(l.pending, b...)
+	for {
+		i := bytes.IndexByte(l.pending, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		l.log.Info(string(l.pending[:i]))
+		l.pending = l.pending[i+1:]
+	}
+}
+
+func (l *lineLogger) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.pending) > 0 {
+		l.log.Info(string(l.pending))
+		l.pending = nil
+	}
+}
+
+// Diff as the SDK documents Command: a change of triggers replaces it (running delete for the old
+// one and create for the new), any other input change updates it. pulumi-go-provider's own diff
+// misses the replacement when an element inside the triggers list changes.
+func (c *Command) Diff(ctx context.Context, req infer.DiffRequest[CommandArgs, CommandState]) (infer.DiffResponse, error) {
+	olds, news := req.State.CommandArgs, req.Inputs
+	diff := map[string]p.PropertyDiff{}
+	if !sameValue(olds.Triggers, news.Triggers) {
+		diff["triggers"] = p.PropertyDiff{Kind: p.UpdateReplace, InputDiff: true}
+	}
+	for name, pair := range map[string][2]any{
+		"create": {olds.Create, news.Create}, "update": {olds.Update, news.Update}, "delete": {olds.Delete, news.Delete},
+		"dir": {olds.Dir, news.Dir}, "environment": {olds.Environment, news.Environment},
+		"interpreter": {olds.Interpreter, news.Interpreter}, "stdin": {olds.Stdin, news.Stdin},
+		"assetPaths": {olds.AssetPaths, news.AssetPaths}, "archivePaths": {olds.ArchivePaths, news.ArchivePaths},
+	} {
+		if !sameValue(pair[0], pair[1]) {
+			diff[name] = p.PropertyDiff{Kind: p.Update, InputDiff: true}
+		}
+	}
+	return infer.DiffResponse{HasChanges: len(diff) > 0, DetailedDiff: diff}, nil
+}
+
+// sameValue compares two inputs as the engine would see them: an absent list, map or string is the
+// same as an empty one.
+func sameValue(a, b any) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	empty := func(j []byte) bool { s := string(j); return s == "null" || s == "[]" || s == "{}" || s == `""` }
+	return bytes.Equal(ja, jb) || (empty(ja) && empty(jb))
 }
 
 func (c *Command) Create(ctx context.Context, req infer.CreateRequest[CommandArgs]) (infer.CreateResponse[CommandState], error) {

@@ -1,0 +1,158 @@
+// The guest image pipeline for real: the GuestImage component builds with a stand-in builder (qemu-img,
+// in place of trovestack) through the command provider plugin, and uploads to the dev cloud's Glance
+// through the openstack plugin. Checked through Glance's API and the build's own run log.
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { Stack } from "@pulumi/pulumi/automation";
+import { GuestImage } from "../../components/guest-image/guest-image";
+import { OpenStackApi } from "../support/openstack-api";
+import { inlineStack } from "../support/stack";
+import { requireRealEnvironment } from "../support/real-env";
+import { tempDir } from "../tmp";
+
+const PROJECT = "guest-image-real";
+const STACK = "guest-image-real";
+const IMAGE_NAME = `trove-guest-real-${process.pid}`;
+
+interface Counts { create?: number; update?: number; delete?: number; replace?: number; same?: number }
+const changes = (c: Counts): Counts => ({ create: c.create ?? 0, update: c.update ?? 0, delete: c.delete ?? 0, replace: c.replace ?? 0 });
+
+interface GlanceImage { id: string; name: string; status: string; visibility: string; owner: string; disk_format: string; container_format: string; checksum: string; tags: string[]; hw_rng_model?: string }
+
+describe("GuestImage: built with a stand-in builder and uploaded to the dev cloud's Glance", () => {
+    let stack: Stack;
+    let api: OpenStackApi;
+    let elements: string;
+    let outputDir: string;
+    let runLog: string;
+    let upOutput = "";
+
+    /**
+     * Stands in for trovestack: logs progress, writes the elements' content into a raw disk and
+     * converts it to qcow2 at $GUEST_IMAGE_OUTPUT, so the image's bytes follow its inputs. Every run
+     * is counted in runLog.
+     */
+    const builder = (fail = false): string => [
+        `echo run >> ${runLog}`,
+        "for step in 1 2 3; do echo \"guest build step $step/3\"; done",
+        `cat ${elements}/* > "$GUEST_IMAGE_OUTPUT.raw"`,
+        `truncate -s 16M "$GUEST_IMAGE_OUTPUT.raw"`,
+        `qemu-img convert -f raw -O qcow2 "$GUEST_IMAGE_OUTPUT.raw" "$GUEST_IMAGE_OUTPUT"`,
+        `rm -f "$GUEST_IMAGE_OUTPUT.raw"`,
+        ...(fail ? ["echo 'diskimage-builder: element failed' >&2", "exit 3"] : []),
+    ].join("\n");
+
+    const images = async (): Promise<GlanceImage[]> =>
+        (await api.get<{ images: GlanceImage[] }>("image", `/v2/images?name=${IMAGE_NAME}`)).images;
+    const runs = (): number => (fs.existsSync(runLog) ? fs.readFileSync(runLog, "utf8").split("\n").filter(Boolean).length : 0);
+    const md5 = (file: string): string => crypto.createHash("md5").update(fs.readFileSync(file)).digest("hex");
+
+    beforeAll(async () => {
+        requireRealEnvironment();
+        api = await OpenStackApi.login();
+        elements = tempDir("elements");
+        fs.writeFileSync(path.join(elements, "00-marker"), "trove guest agent element v1\n");
+        outputDir = tempDir("guest-images");
+        runLog = path.join(tempDir("runs"), "runs.log");
+        stack = await inlineStack(PROJECT, STACK, async () => {
+            const config = new pulumi.Config();
+            const image = new GuestImage("guest", {
+                name: IMAGE_NAME,
+                datastores: ["mysql", "postgresql"],
+                source: {
+                    mode: "build",
+                    builderCommand: config.require("builder"),
+                    outputDir,
+                    hashPaths: [elements],
+                    environment: { DIB_RELEASE: "jammy" },
+                },
+            });
+            return { imageId: image.imageId, checksum: image.checksum, imagePath: image.imagePath, inputHash: image.inputHash };
+        });
+        await stack.setConfig("builder", { value: builder() });
+    });
+
+    afterAll(async () => {
+        if (stack) {
+            await stack.destroy().catch(() => undefined);
+            await stack.workspace.removeStack(STACK).catch(() => undefined);
+        }
+    });
+
+    let first: { imageId: string; checksum: string; imagePath: string };
+
+    test("up builds once and uploads a private qcow2, tagged, with its properties and the file's checksum; the build's lines stream into the log", async () => {
+        const result = await stack.up({ onOutput: (line) => { upOutput += line; process.stdout.write(line); } });
+        expect(result.summary.result).toBe("succeeded");
+        first = { imageId: result.outputs.imageId.value, checksum: result.outputs.checksum.value, imagePath: result.outputs.imagePath.value };
+        expect(runs()).toBe(1);
+        // The file name carries the input hash, so two builds never overwrite each other.
+        expect(path.basename(first.imagePath)).toBe(`trove-guest-ubuntu-jammy-${(result.outputs.inputHash.value as string).slice(0, 16)}.qcow2`);
+        expect(fs.existsSync(first.imagePath)).toBe(true);
+        expect(fs.readdirSync(outputDir)).toEqual([path.basename(first.imagePath)]);
+        for (const step of [1, 2, 3]) expect(upOutput).toContain(`guest build step ${step}/3`);
+
+        const [image, ...others] = await images();
+        expect(others).toEqual([]);
+        expect(image).toMatchObject({
+            id: first.imageId, status: "active", visibility: "private", owner: api.projectId,
+            disk_format: "qcow2", container_format: "bare", hw_rng_model: "virtio",
+        });
+        expect(image.tags.sort()).toEqual(["mysql", "postgresql", "trove"]);
+        expect(image.checksum).toBe(md5(first.imagePath));
+        expect(first.checksum).toBe(image.checksum);
+    });
+
+    test("an unchanged second up neither rebuilds nor re-uploads", async () => {
+        const result = await stack.up();
+        expect(changes(result.summary.resourceChanges as Counts)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
+        expect(runs()).toBe(1);
+        expect((await images()).map((i) => i.id)).toEqual([first.imageId]);
+    });
+
+    test("a changed input rebuilds into a new file and replaces the image, the new one uploaded before the old is deleted", async () => {
+        fs.writeFileSync(path.join(elements, "00-marker"), "trove guest agent element v2\n");
+        const events: string[] = [];
+        const result = await stack.up({
+            onEvent: (e) => {
+                const step = e.resourcePreEvent?.metadata;
+                if (step && step.type === "openstack:images/image:Image" && step.op !== "same") events.push(step.op);
+            },
+        });
+        expect(changes(result.summary.resourceChanges as Counts)).toEqual({ create: 0, update: 0, delete: 0, replace: 2 });
+        expect(runs()).toBe(2);
+        // Create the replacement, then delete the original: datastore versions never lose their image.
+        expect(events).toEqual(["create-replacement", "replace", "delete-replaced"]);
+        const now = result.outputs;
+        expect(now.imageId.value).not.toBe(first.imageId);
+        expect(now.imagePath.value).not.toBe(first.imagePath);
+        expect(fs.existsSync(first.imagePath)).toBe(false);
+        const left = await images();
+        expect(left.map((i) => i.id)).toEqual([now.imageId.value]);
+        expect(left[0].checksum).toBe(md5(now.imagePath.value as string));
+        expect(left[0].checksum).not.toBe(first.checksum);
+        first = { imageId: now.imageId.value, checksum: now.checksum.value, imagePath: now.imagePath.value };
+    });
+
+    test("a failed build uploads nothing, leaves no partial file and keeps the current image", async () => {
+        await stack.setConfig("builder", { value: builder(true) });
+        let output = "";
+        await expect(stack.up({ onOutput: (line) => { output += line; } })).rejects.toThrow(/guest image build failed \(exit 3\)/);
+        expect(output).toContain("diskimage-builder: element failed");
+        expect(runs()).toBe(3);
+        expect((await images()).map((i) => i.id)).toEqual([first.imageId]);
+        expect(fs.readdirSync(outputDir)).toEqual([path.basename(first.imagePath)]);
+        // Back to the good builder: the stack converges again.
+        await stack.setConfig("builder", { value: builder() });
+        await stack.up();
+    });
+
+    test("destroy deletes the image and the built file", async () => {
+        const result = await stack.destroy();
+        expect(result.summary.result).toBe("succeeded");
+        expect(await images()).toEqual([]);
+        expect(fs.readdirSync(outputDir)).toEqual([]);
+    });
+});
