@@ -6,10 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-ensure_node_modules
-scripts/pulumi-toolchain.sh >/dev/null 2>&1 || scripts/pulumi-toolchain.sh
-# shellcheck source=scripts/pulumi-env.sh
-source scripts/pulumi-env.sh
+prepare_pulumi
 started=""
 if DEVCLOUD_DIR="$PWD/.devcloud" scripts/devcloud.sh status >/dev/null 2>&1; then
     export DEVCLOUD_DIR="$PWD/.devcloud"

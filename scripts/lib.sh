@@ -48,3 +48,12 @@ ensure_docker_tools() {
     echo "==> apt-get install docker.io docker-registry skopeo busybox-static (for the registry tests)"
     apt_install_quiet docker.io docker-registry skopeo busybox-static
 }
+
+# Node dependencies, the Pulumi toolchain (quiet when warm, its log when it builds) and its
+# environment, for the scripts that drive `pulumi` (the benchmarks).
+prepare_pulumi() {
+    ensure_node_modules
+    scripts/pulumi-toolchain.sh >/dev/null 2>&1 || scripts/pulumi-toolchain.sh
+    # shellcheck source=scripts/pulumi-env.sh
+    source scripts/pulumi-env.sh
+}
