@@ -7,6 +7,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { GuestImage } from "../../components/guest-image/guest-image";
+import { Datastores } from "../../components/datastores/datastores";
 import { OpenStackApi } from "../support/openstack-api";
 import { inlineStack } from "../support/stack";
 import { requireRealEnvironment } from "../support/real-env";
@@ -15,6 +16,8 @@ import { tempDir } from "../tmp";
 const PROJECT = "guest-image-real";
 const STACK = "guest-image-real";
 const IMAGE_NAME = `trove-guest-real-${process.pid}`;
+/** A datastore version pinned to the image's id, which must follow the image when it is replaced. */
+const VERSION = `5.7.29-guest-${process.pid}`;
 
 interface Counts { create?: number; update?: number; delete?: number; replace?: number; same?: number }
 const changes = (c: Counts): Counts => ({ create: c.create ?? 0, update: c.update ?? 0, delete: c.delete ?? 0, replace: c.replace ?? 0 });
@@ -47,6 +50,8 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
     const images = async (): Promise<GlanceImage[]> =>
         (await api.get<{ images: GlanceImage[] }>("image", `/v2/images?name=${IMAGE_NAME}`)).images;
     const runs = (): number => (fs.existsSync(runLog) ? fs.readFileSync(runLog, "utf8").split("\n").filter(Boolean).length : 0);
+    const versionImage = async (id: string): Promise<string | undefined> =>
+        (await api.get<{ version: { image: string } }>("database", `/mgmt/datastore-versions/${id}`)).version.image;
     const md5 = (file: string): string => crypto.createHash("md5").update(fs.readFileSync(file)).digest("hex");
 
     beforeAll(async () => {
@@ -69,7 +74,19 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
                     environment: { DIB_RELEASE: "jammy" },
                 },
             });
-            return { imageId: image.imageId, checksum: image.checksum, imagePath: image.imagePath, inputHash: image.inputHash };
+            const datastores = new Datastores("ds", {
+                connection: pulumi.secret({
+                    authUrl: process.env.OS_AUTH_URL!, username: process.env.OS_USERNAME!, password: process.env.OS_PASSWORD!,
+                    projectName: process.env.OS_PROJECT_NAME!, region: process.env.OS_REGION_NAME,
+                }),
+                versions: [{ datastore: "mysql", version: VERSION, versionNumber: "5.7.29", sourceImage: "mysql:5.7.29" }],
+                imageId: image.imageId,
+                imageDependency: image,
+            });
+            return {
+                imageId: image.imageId, checksum: image.checksum, imagePath: image.imagePath, inputHash: image.inputHash,
+                versionId: datastores.versionIds[`mysql-${VERSION}`],
+            };
         });
         await stack.setConfig("builder", { value: builder() });
     });
@@ -103,6 +120,7 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
         expect(image.tags.sort()).toEqual(["mysql", "postgresql", "trove"]);
         expect(image.checksum).toBe(md5(first.imagePath));
         expect(first.checksum).toBe(image.checksum);
+        expect(await versionImage(result.outputs.versionId.value as string)).toBe(first.imageId);
     });
 
     test("an unchanged second up neither rebuilds nor re-uploads", async () => {
@@ -118,13 +136,16 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
         const result = await stack.up({
             onEvent: (e) => {
                 const step = e.resourcePreEvent?.metadata;
-                if (step && step.type === "openstack:images/image:Image" && step.op !== "same") events.push(step.op);
+                if (step && step.op !== "same" && /Image$|DatastoreVersion$/.test(step.type)) events.push(`${step.type.split(":").pop()} ${step.op}`);
             },
         });
-        expect(changes(result.summary.resourceChanges as Counts)).toEqual({ create: 0, update: 0, delete: 0, replace: 2 });
+        // The build and the image replaced; the version pinned to the image updated in place.
+        expect(changes(result.summary.resourceChanges as Counts)).toEqual({ create: 0, update: 1, delete: 0, replace: 2 });
         expect(runs()).toBe(2);
-        // Create the replacement, then delete the original: datastore versions never lose their image.
-        expect(events).toEqual(["create-replacement", "replace", "delete-replaced"]);
+        // The new image first, then the version moved to it, then the old image deleted: the
+        // version never points at a missing image.
+        expect(events).toEqual(["Image create-replacement", "Image replace", "DatastoreVersion update", "Image delete-replaced"]);
+        expect(await versionImage(result.outputs.versionId.value as string)).toBe(result.outputs.imageId.value);
         const now = result.outputs;
         expect(now.imageId.value).not.toBe(first.imageId);
         expect(now.imagePath.value).not.toBe(first.imagePath);
@@ -149,10 +170,13 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
         await stack.up();
     });
 
-    test("destroy deletes the image and the built file", async () => {
+    test("destroy deletes the image, the version and the built file", async () => {
+        const versionId = (await stack.outputs()).versionId.value as string;
         const result = await stack.destroy();
         expect(result.summary.result).toBe("succeeded");
         expect(await images()).toEqual([]);
         expect(fs.readdirSync(outputDir)).toEqual([]);
+        const { versions } = await api.get<{ versions: { id: string }[] }>("database", "/mgmt/datastore-versions");
+        expect(versions.map((v) => v.id)).not.toContain(versionId);
     });
 });
