@@ -45,13 +45,7 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
         api = new RegistryApi(`127.0.0.1:${port}`, { username: USERNAME, password: PASSWORD });
 
         // What no public registry can give here: the registry image and the datastores' sources.
-        engine.importRegistry("trove-test/registry:2");
-        engine.importBusybox("trove-test/base:1");
-        for (const [name, tag] of [["mysql", "5.7.29"], ["mariadb", "10.4"], ["postgres", "12"], ["mysql", "8.0.36"]]) {
-            const marker = path.join(tempDir("src"), "datastore");
-            fs.writeFileSync(marker, `${name} ${tag}\n`);
-            engine.importImage(`trove-test/${name}:${tag}`, { "/etc/datastore": marker, "/bin/busybox": "/bin/busybox" }, ['CMD ["/bin/busybox", "cat", "/etc/datastore"]']);
-        }
+        engine.standInImages("trove-test/", ["mysql:5.7.29", "mariadb:10.4", "postgres:12", "mysql:8.0.36"]);
         // A stand-in for Trove's backup/ directory: the same build args, a RUN and a COPY.
         backupContext = tempDir("backup");
         fs.writeFileSync(path.join(backupContext, "Dockerfile"), [

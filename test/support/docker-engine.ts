@@ -83,57 +83,14 @@ export class DockerEngine {
     }
 
     /**
-     * Imports a root filesystem made of `files` (destination path in the image → source path on
-     * this machine) and `links`, with Dockerfile-style `changes` (ENTRYPOINT, CMD, ENV, LABEL).
+     * The images a region pulls from Docker Hub, made from local files by
+     * scripts/devcloud/stand-in-images.sh under `prefix`: registry:2, base:1 (busybox) and `sources`.
      */
-    importImage(name: string, files: Record<string, string>, changes: string[] = [], links: Record<string, string> = {}): string {
-        const root = fs.mkdtempSync(path.join(this.dir, "rootfs-"));
-        for (const [dest, src] of Object.entries(files)) {
-            const target = path.join(root, dest);
-            fs.mkdirSync(path.dirname(target), { recursive: true });
-            fs.copyFileSync(src, target);
-            fs.chmodSync(target, fs.statSync(src).mode);
-        }
-        for (const [link, to] of Object.entries(links)) {
-            const target = path.join(root, link);
-            fs.mkdirSync(path.dirname(target), { recursive: true });
-            fs.symlinkSync(to, target);
-        }
-        fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
-        const tar = execFileSync("tar", ["-C", root, "-c", "."], { maxBuffer: 256 * 1024 * 1024 });
-        fs.rmSync(root, { recursive: true, force: true });
-        return this.docker(["import", ...changes.flatMap((c) => ["--change", c]), "-", name], tar);
-    }
-
-    /** A tiny base image with a shell: Debian's static busybox and its applets. */
-    importBusybox(name: string): string {
-        const applets = ["sh", "cat", "echo", "ls", "mkdir", "cp", "sleep", "env", "true"];
-        return this.importImage(name, { "/bin/busybox": "/bin/busybox" }, ['CMD ["/bin/sh"]'],
-            Object.fromEntries(applets.map((a) => [`/bin/${a}`, "busybox"])));
-    }
-
-    /**
-     * A stand-in for `registry:2`: Debian's docker-registry (the same distribution/registry v2
-     * server) with its libc, the upstream image's entrypoint shape and config path.
-     */
-    importRegistry(name: string): string {
-        const config = path.join(this.dir, "registry-config.yml");
-        fs.writeFileSync(config, [
-            "version: 0.1",
-            "log: { level: info }",
-            "storage:",
-            "  filesystem: { rootdirectory: /var/lib/registry }",
-            "  delete: { enabled: true }",
-            "http:",
-            "  addr: :5000",
-            "",
-        ].join("\n"));
-        return this.importImage(name, {
-            "/bin/registry": "/usr/bin/docker-registry",
-            "/lib/x86_64-linux-gnu/libc.so.6": "/lib/x86_64-linux-gnu/libc.so.6",
-            "/lib64/ld-linux-x86-64.so.2": "/lib64/ld-linux-x86-64.so.2",
-            "/etc/docker/registry/config.yml": config,
-        }, ['ENTRYPOINT ["/bin/registry"]', 'CMD ["serve", "/etc/docker/registry/config.yml"]', "VOLUME /var/lib/registry"]);
+    standInImages(prefix: string, sources: string[]): void {
+        execFileSync("bash", [path.join(__dirname, "..", "..", "scripts", "devcloud", "stand-in-images.sh"), "--prefix", prefix, ...sources], {
+            env: { ...process.env, DOCKER_HOST: this.host },
+            stdio: ["ignore", "pipe", "pipe"],
+        });
     }
 }
 
