@@ -9,7 +9,8 @@
 #   --stack NAME               the stack to preview [PULUMI_STACK]; required
 #   --cwd DIR                  the Pulumi project [PULUMI_CWD]; default: this repository
 #   --policy-pack PATH         the policy pack [POLICY_PACK]; default: <repo>/policy; "none" runs without it
-#   --policy-pack-config FILE  its configuration, e.g. the registries allowed to be insecure [POLICY_PACK_CONFIG]
+#   --policy-pack-config FILE  its configuration, e.g. the registries allowed to be insecure [POLICY_PACK_CONFIG];
+#                              default: <pack>/<stack>-config.json if there is one, else <pack>/default-config.json
 #   --diff-file FILE           where the Markdown comment goes [PREVIEW_DIFF_FILE]; default: pulumi-preview.md
 #
 # Exit status: 0 the preview succeeded and no mandatory policy failed; 2 a mandatory policy failed;
@@ -25,7 +26,7 @@ pack=${POLICY_PACK:-$repo/policy}
 pack_config=${POLICY_PACK_CONFIG:-}
 diff_file=${PREVIEW_DIFF_FILE:-pulumi-preview.md}
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 while [ $# -gt 0 ]; do
     case "$1" in
         --stack) stack=${2:-}; shift 2 ;;
@@ -39,6 +40,14 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$stack" ] || { echo "ci/preview.sh: --stack (or PULUMI_STACK) is required" >&2; usage; }
 command -v pulumi >/dev/null || { echo "ci/preview.sh: no pulumi on PATH" >&2; exit 1; }
+# The pack's settings for this stack, as the GitHub workflow picks them.
+if [ -z "$pack_config" ] && [ "$pack" != none ]; then
+    pack_home=$pack
+    [ -f "$pack" ] && pack_home=$(dirname "$pack")
+    for candidate in "$pack_home/$(basename "$stack")-config.json" "$pack_home/default-config.json"; do
+        if [ -f "$candidate" ]; then pack_config=$candidate; break; fi
+    done
+fi
 # Paths as given from the caller's directory; pulumi runs with --cwd.
 if [ -n "$pack_config" ]; then
     [ -f "$pack_config" ] || { echo "ci/preview.sh: no policy pack config at $pack_config" >&2; exit 64; }

@@ -5,7 +5,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { asConfigMap, devSettings, devSettingsNamed } from "../support/dev-config";
+import { asConfigMap, devSettingsNamed } from "../support/dev-config";
 import { requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -86,7 +86,7 @@ describe("ci/preview.sh on a deployed stack of the dev program", () => {
     });
 
     test("an insecure registry the policy config does not allow fails the job with exit 2 and the fix", async () => {
-        const registry = { ...(devSettings()["trove-region:registry"] as object), address: "10.0.0.9:4000" };
+        const registry = { mode: "existing", address: "10.0.0.9:4000", insecure: true };
         await stack.setConfig("trove-region:registry", { value: JSON.stringify(registry) });
         const run = await previewScript(DEV_POLICY);
         expect(run.code).toBe(2);
