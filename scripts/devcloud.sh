@@ -12,7 +12,8 @@
 #
 # State lives in $DEVCLOUD_DIR (default: <repo>/.devcloud): etc/ (rendered configs, Keystone keys),
 # mysql/ (the database), glance/ (images), log/ (one log per process), run/ (pid files, the
-# database socket), pkg/ (the extracted *-common packages, kept by reset), clouds.yaml.
+# database socket, the Docker socket), lib/docker (the Docker engine's images, containers, volumes),
+# pkg/ (the extracted *-common packages, kept by reset), clouds.yaml.
 #
 # Local-only credentials (everything listens on 127.0.0.1 only):
 #   admin / devcloud-admin in project admin (domain Default), region RegionOne
@@ -34,7 +35,8 @@ APIS=(keystone placement neutron nova glance cinder trove)
 DATABASES=(keystone placement neutron nova_api nova_cell0 nova glance cinder trove)
 PACKAGES=(python3-keystone python3-neutron python3-nova python3-placement python3-glance
     python3-cinder python3-trove python3-openstackclient python3-troveclient python3-pymysql
-    uwsgi-core uwsgi-plugin-python3 mariadb-server-core mariadb-client-core qemu-utils)
+    uwsgi-core uwsgi-plugin-python3 mariadb-server-core mariadb-client-core qemu-utils
+    docker.io docker-registry busybox-static)
 COMMON_DEBS=(nova-common neutron-common glance-common cinder-common trove-common)
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 export PYTHONDONTWRITEBYTECODE=1
@@ -290,6 +292,23 @@ start_apis() {
     start_proc cinder "$PY" "$HERE/run.py" cinder.cmd.api:main cinder-api --config-file "$D/etc/cinder/cinder.conf"
     start_proc trove "$PY" "$HERE/run.py" trove.cmd.api:main trove-api --config-file "$D/etc/trove/trove.conf"
 }
+# The Docker engine that runs the stack's registry and pushes its images: Debian's dockerd on a unix
+# socket in the state dir, with what this machine allows (vfs, no iptables, no bridge: containers
+# use host networking), and the stand-in images a region would pull from Docker Hub.
+DOCKER_SOCK=$D/run/docker.sock
+start_docker() {
+    start_proc docker /usr/sbin/dockerd --storage-driver=vfs --iptables=false --ip6tables=false --bridge=none \
+        "--host=unix://$DOCKER_SOCK" "--data-root=$D/lib/docker" "--exec-root=$D/run/docker" "--pidfile=$D/run/dockerd.pid"
+    local i
+    for i in $(seq 1 120); do
+        DOCKER_HOST=unix://$DOCKER_SOCK docker version >/dev/null 2>&1 && break
+        ours docker || { tail -20 "$D/log/docker.log" >&2; die "dockerd exited (log: $D/log/docker.log)"; }
+        sleep 0.5
+    done
+    DOCKER_HOST=unix://$DOCKER_SOCK docker version >/dev/null 2>&1 || die "dockerd does not answer on $DOCKER_SOCK (log: $D/log/docker.log)"
+    DOCKER_HOST=unix://$DOCKER_SOCK "$HERE/stand-in-images.sh" | sed 's/^/devcloud:   /'
+}
+
 check_started() { # a process that died at start-up: say which and show its log
     local s bad=0
     for s in "$@"; do
@@ -315,7 +334,7 @@ wait_healthy() { # timeout services...
 cmd_up() {
     local t0 all_up=1 s
     t0=$(now)
-    for s in mariadb "${APIS[@]}"; do ours "$s" || all_up=""; done
+    for s in mariadb "${APIS[@]}" docker; do ours "$s" || all_up=""; done
     if [ -n "$all_up" ]; then
         phase "already up: health check"
         if "$PY" "$HERE/health.py" --auth "$ADMIN_PASSWORD"; then
@@ -349,6 +368,9 @@ cmd_up() {
     fi
     wait_healthy 180 "${APIS[@]}" || die "not every API is healthy (logs in $D/log)"
     phase_done "start APIs"
+    phase "docker engine"
+    start_docker
+    phase_done "docker engine"
     phase "health (authenticated)"
     "$PY" "$HERE/health.py" --wait 60 --auth "$ADMIN_PASSWORD" || die "authenticated health check failed (logs in $D/log)"
     phase_done "health"
@@ -359,7 +381,7 @@ cmd_down() {
     local t0
     t0=$(now)
     [ -d "$D/run" ] || { say "not running (no $D/run)"; return 0; }
-    stop_procs trove cinder glance nova neutron placement keystone
+    stop_procs docker trove cinder glance nova neutron placement keystone
     adopt_db
     stop_procs mariadb
     say "down in $(since "$t0") s"
@@ -387,11 +409,11 @@ cmd_status() {
     local s rc=0 pid kib total=0 groups=() g k
     declare -A pss=()
     adopt_db
-    for s in mariadb "${APIS[@]}"; do ours "$s" && groups+=("$(cat "$(pidfile "$s")")"); done
+    for s in mariadb "${APIS[@]}" docker; do ours "$s" && groups+=("$(cat "$(pidfile "$s")")"); done
     if [ ${#groups[@]} -gt 0 ]; then
         while read -r g k; do pss[$g]=$k; done < <(pss_by_group "${groups[@]}")
     fi
-    for s in mariadb "${APIS[@]}"; do
+    for s in mariadb "${APIS[@]}" docker; do
         if ours "$s"; then
             pid=$(cat "$(pidfile "$s")")
             kib=${pss[$pid]:-0}
@@ -404,6 +426,7 @@ cmd_status() {
     done
     printf '  %-10s           %-12s %5d MiB PSS\n' total "" $((total / 1024))
     "$PY" "$HERE/health.py" --auth "$ADMIN_PASSWORD" || rc=1
+    DOCKER_HOST=unix://$DOCKER_SOCK docker version --format '  docker     engine {{.Server.Version}} on '"$DOCKER_SOCK" || rc=1
     return $rc
 }
 
@@ -429,6 +452,7 @@ export OS_INTERFACE=public
 export DEVCLOUD_DIR=$D
 export DEVCLOUD_TROVE_CONF=$D/etc/trove/trove.conf
 export DEVCLOUD_TROVE_MANAGE=$HERE/trove-manage
+export DOCKER_HOST=unix://$DOCKER_SOCK
 EOF
 }
 

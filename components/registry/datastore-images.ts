@@ -152,7 +152,8 @@ export class DatastoreImages extends pulumi.ComponentResource {
                 const built = new docker.RemoteImage(`${name}-${key}-backup`, {
                     name: backupName,
                     build: legacyBuild({
-                        context: args.backupContext,
+                        // Relative paths are the project directory's, where the program runs.
+                        context: path.resolve(args.backupContext),
                         buildArgs: { DATASTORE: v.datastore, DATASTORE_VERSION: v.version },
                         networkMode: args.buildNetwork,
                     }),

@@ -46,7 +46,7 @@ describe("DatastoreImages", () => {
         expect(backup).toEqual({
             name: "10.0.0.5:4000/trove-datastores/db-backup-mariadb:10.4",
             keepLocally: true,
-            build: { context: backupDir, buildArgs: { DATASTORE: "mariadb", DATASTORE_VERSION: "10.4" }, networkMode: "host", useLegacyBuilder: true },
+            build: { context: path.resolve(backupDir), buildArgs: { DATASTORE: "mariadb", DATASTORE_VERSION: "10.4" }, networkMode: "host", useLegacyBuilder: true },
             triggers: { contextDigest: buildContextDigest(backupDir) },
         });
         expect(named(mocks.resources, "img-mariadb-10.4-backup-push").inputs).toMatchObject({

@@ -14,8 +14,9 @@ export function devSettings(): Record<string, unknown> {
 /**
  * The dev stack's settings, renamed where the cloud wants unique names, so that several stacks of
  * the dev program (a test's, the main job's) can live in one dev cloud at once: the keypair and the
- * volume type are unique per user/cloud, datastore version names per datastore. The Glance image
- * and Neutron resources may share names, but get the suffix too so a reader can tell them apart.
+ * volume type are unique per user/cloud, datastore version names per datastore, the registry's
+ * container and port per Docker engine. The Glance image and Neutron resources may share names, but
+ * get the suffix too so a reader can tell them apart.
  */
 export function devSettingsNamed(suffix: string): Record<string, unknown> {
     const settings = devSettings();
@@ -26,6 +27,11 @@ export function devSettingsNamed(suffix: string): Record<string, unknown> {
     renamed["trove-region:guestImage"] = { ...image, name: `trove-guest-${suffix}` };
     const versions = settings["trove-region:datastores"] as { version: string }[];
     renamed["trove-region:datastores"] = versions.map((v) => ({ ...v, version: `${v.version}-${suffix}`, versionNumber: v.version }));
+    // One registry per Docker engine and port: the other stacks use the dev stack's as an existing
+    // one and publish no images.
+    const registry = settings["trove-region:registry"] as { hostAddress?: string; port?: number; address?: string };
+    renamed["trove-region:registry"] = { mode: "existing", address: registry.address ?? `${registry.hostAddress}:${registry.port ?? 4000}`, insecure: true };
+    delete renamed["trove-region:datastoreImages"];
     return renamed;
 }
 
