@@ -170,9 +170,13 @@ if (blocked) console.warn(`SKIPPED the pulumi config set suite: ${blocked}`);
         scalar("taskmanagerRpcEncrKey", secrets.taskmanagerRpcEncrKey, ["--secret"]);
         scalar("instRpcKeyEncrKey", secrets.instRpcKeyEncrKey, ["--secret"]);
 
-        // datastoreImages publishes images with the Docker provider, which needs a Docker engine the
-        // dev cloud does not have; it is the one documented setting left out here.
-        expect([...setKeys, "datastoreImages"].sort()).toEqual(documentedKeys());
+        // Published with the dev cloud's Docker engine (DOCKER_HOST of scripts/devcloud.sh env); a
+        // preview plans the pushes and the backup builds without running them.
+        structured("datastoreImages.backupContext", "scripts/devcloud/backup");
+        structured("datastoreImages.repository", `trove-datastores-${suffix}`);
+        if (process.env.DOCKER_HOST) structured("datastoreImages.dockerHost", process.env.DOCKER_HOST);
+
+        expect([...setKeys].sort()).toEqual(documentedKeys());
     });
 
     test("the CLI stored the values with their types: numbers and booleans typed, version names strings", () => {
@@ -224,6 +228,11 @@ if (blocked) console.warn(`SKIPPED the pulumi config set suite: ${blocked}`);
         expect(inputsOf("openstack:images/image:Image")).toEqual([expect.objectContaining({ name: `trove-guest-${suffix}` })]);
         const rules = inputsOf("openstack:networking/secGroupRule:SecGroupRule").map((r) => `${r.direction as string} ${(r.protocol as string | undefined) ?? "any"} ${(r.remoteIpPrefix as string | undefined) ?? ""}`).sort();
         expect(rules).toEqual(["egress any 0.0.0.0/0", "egress any ::/0", "ingress icmp 192.0.2.0/24", "ingress tcp 192.0.2.10/32"]);
+        // datastoreImages: each version tagged into the repository that was set.
+        expect(inputsOf("docker:index/tag:Tag").map((t) => t.targetImage).sort()).toEqual([
+            `127.0.0.1:4000/trove-datastores-${suffix}/mysql:5.7.29-${suffix}`,
+            `127.0.0.1:4000/trove-datastores-${suffix}/postgresql:12`,
+        ]);
     });
 
     test("no secret appears in the preview's output", () => {
