@@ -50,6 +50,20 @@ $OS volume type create trove --private --project "$service" >/dev/null
 $OS image create trove-guest-ubuntu-jammy --private --disk-format qcow2 --container-format bare \
     --tag trove --tag mysql --tag mariadb --tag postgresql --property hw_rng_model=virtio \
     --file .devcloud/guest-image/trove-guest-dev.qcow2 >/dev/null
+# The registry and its images, as the seeds run them (docker run, tag, push, build, push).
+export DOCKER_BUILDKIT=0 # the classic builder: the engine here has no buildx
+R=127.0.0.1:4000/trove-datastores
+docker volume create trove-registry-data >/dev/null
+docker run -d --name trove-registry --network host --restart always -e REGISTRY_HTTP_ADDR=127.0.0.1:4000 \
+    -v trove-registry-data:/var/lib/registry registry:2 >/dev/null
+for src in mysql:5.7.29 mariadb:10.4 postgresql:12; do
+    name=${src%%:*} version=${src#*:}
+    image=$src; [ "$name" = postgresql ] && image=postgres:$version
+    docker tag "$image" "$R/$name:$version" && docker push -q "$R/$name:$version" >/dev/null
+    docker build -q --network host --build-arg "DATASTORE=$name" --build-arg "DATASTORE_VERSION=$version" \
+        -t "$R/db-backup-$name:$version" scripts/devcloud/backup >/dev/null
+    docker push -q "$R/db-backup-$name:$version" >/dev/null
+done
 for ds in mysql:5.7.29 mariadb:10.4 postgresql:12; do
     name=${ds%%:*} version=${ds#*:}
     $OS datastore version create "$version" "$name" "$name" "" --image-tags "trove,$name" --active --default --version-number "$version" >/dev/null
@@ -65,6 +79,7 @@ done
 $OS image delete trove-guest-ubuntu-jammy; $OS volume type delete trove; $OS keypair delete trove-mgmt
 $OS security group delete "$sg"; $OS subnet delete trove-mgmt-subnet; $OS network delete trove-mgmt
 $OS quota set --secgroup-rules 100 --gigabytes 1000 "$service"
+docker rm -f trove-registry >/dev/null; docker volume rm trove-registry-data >/dev/null
 
 ratio() { echo "$1 $2" | awk '{ printf "%.2f", $1 / $2 }'; }
 echo
@@ -73,5 +88,5 @@ printf '  %-44s %7s s\n' "pulumi up from empty" "$up_empty" \
     "pulumi up, nothing changed" "$up_same" \
     "pulumi preview, nothing changed" "$preview_same" \
     "pulumi destroy" "$destroy" \
-    "the seeds' way: openstack CLI + trove-manage" "$cli"
+    "the seeds' way: openstack CLI, trove-manage, docker" "$cli"
 echo "  ratios: up from empty / CLI = $(ratio "$up_empty" "$cli"); no-change up / CLI = $(ratio "$up_same" "$cli")"

@@ -117,6 +117,8 @@ export class DatastoreImages extends pulumi.ComponentResource {
                 address: `${args.insecure ? "http://" : ""}${args.registry}`,
                 username: args.credentials?.username,
                 password: args.credentials ? pulumi.secret(args.credentials.password) : undefined,
+                // Without credentials the provider would look for them in ~/.docker/config.json.
+                authDisabled: args.credentials ? undefined : true,
             }],
         }, { parent: this });
         const childOpts = { parent: this, provider };

@@ -5,7 +5,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { LocalWorkspace, Stack, ConfigMap } from "@pulumi/pulumi/automation";
+import { execFileSync } from "child_process";
 import { OpenStackApi } from "../support/openstack-api";
+import { RegistryApi } from "../support/registry-api";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 
 const repo = path.join(__dirname, "..", "..");
@@ -19,6 +21,12 @@ function devConfig(): ConfigMap {
         config[key] = { value: typeof value === "string" ? value : JSON.stringify(value) };
     }
     return config;
+}
+
+/** The docker CLI against the dev cloud's engine (DOCKER_HOST from `scripts/devcloud.sh env`). */
+function docker(args: string[]): string {
+    if (!process.env.DOCKER_HOST) throw new Error("DOCKER_HOST is not set: run the real suite through `npm test`, which starts the dev cloud and its Docker engine");
+    return execFileSync("docker", args, { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
 }
 
 interface Counts { create?: number; update?: number; delete?: number; replace?: number; same?: number }
@@ -112,6 +120,22 @@ if (blocked) {
         }
     });
 
+    test("the registry runs on the dev cloud's Docker engine with every datastore and backup image, one tag per version", async () => {
+        const registry = new RegistryApi(outputs.registryAddress.value as string);
+        expect((await registry.catalog()).sort()).toEqual([
+            "trove-datastores/db-backup-mariadb", "trove-datastores/db-backup-mysql", "trove-datastores/db-backup-postgresql",
+            "trove-datastores/mariadb", "trove-datastores/mysql", "trove-datastores/postgresql",
+        ]);
+        for (const [datastore, version] of [["mysql", "5.7.29"], ["mariadb", "10.4"], ["postgresql", "12"]]) {
+            expect(await registry.tags(`trove-datastores/${datastore}`)).toEqual([version]);
+            expect(await registry.tags(`trove-datastores/db-backup-${datastore}`)).toEqual([version]);
+        }
+        expect(outputs.datastoreImages.value).toMatchObject({ mysql: "127.0.0.1:4000/trove-datastores/mysql" });
+        expect(outputs.backupImages.value).toMatchObject({ postgresql: "127.0.0.1:4000/trove-datastores/db-backup-postgresql" });
+        // The guest agent runs the backup image; here it says what it was built for.
+        expect(docker(["run", "--rm", "--network", "host", "127.0.0.1:4000/trove-datastores/db-backup-mariadb:10.4"])).toBe("backup image for mariadb 10.4");
+    });
+
     test("the rendered trove.conf names ids that exist", async () => {
         const troveConf = outputs.troveConf.value as string;
         expect(troveConf).toContain(`management_networks = ${outputs.managementNetworkId.value as string}`);
@@ -140,16 +164,20 @@ if (blocked) {
         expect(result.summary.resourceChanges).toMatchObject({ create: 1 });
     });
 
-    test("one more datastore version previews exactly that version and its parameters, and up applies it", async () => {
+    test("one more datastore version previews exactly that version, its parameters and its images, and up applies it", async () => {
         const file = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown[]> };
         const datastores = [...file.config["trove-region:datastores"], { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36" }];
         await stack.setConfig("trove-region:datastores", { value: JSON.stringify(datastores) });
         const preview = await stack.preview();
-        expect(preview.changeSummary).toMatchObject({ create: 2 });
+        // The version and its parameters; its source image, tag and push; its backup build and push.
+        expect(preview.changeSummary).toMatchObject({ create: 7 });
         expect((preview.changeSummary as Counts).update ?? 0).toBe(0);
         expect((preview.changeSummary as Counts).replace ?? 0).toBe(0);
         const result = await stack.up();
-        expect(result.summary.resourceChanges).toMatchObject({ create: 2 });
+        expect(result.summary.resourceChanges).toMatchObject({ create: 7 });
+        const registry = new RegistryApi(outputs.registryAddress.value as string);
+        expect(await registry.tags("trove-datastores/mysql")).toEqual(["5.7.29", "8.0.36"]);
+        expect(await registry.tags("trove-datastores/db-backup-mysql")).toEqual(["5.7.29", "8.0.36"]);
         const ids = result.outputs.datastoreVersionIds.value as Record<string, string>;
         const { version } = await api.get<{ version: Record<string, unknown> }>("database", `/mgmt/datastore-versions/${ids["mysql-8.0.36"]}`);
         // Appended, it does not take the default from 5.7.29.
@@ -172,5 +200,7 @@ if (blocked) {
         expect(left).toEqual([]);
         const { versions } = await api.get<{ versions: { id: string }[] }>("database", "/mgmt/datastore-versions");
         expect(versions.filter((v) => Object.values(ids).includes(v.id))).toEqual([]);
+        expect(docker(["ps", "-a", "--filter", "name=trove-registry", "--format", "{{.Names}}"])).toBe("");
+        expect(docker(["volume", "ls", "--format", "{{.Name}}"]).split("\n")).not.toContain("trove-registry-data");
     });
 });

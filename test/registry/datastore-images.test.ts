@@ -72,6 +72,13 @@ describe("DatastoreImages", () => {
         for (const push of ofType(mocks.resources, "docker:index/registryImage:RegistryImage")) expect(push.inputs.insecureSkipVerify).toBe(true);
     });
 
+    test("an anonymous registry: its provider entry has auth disabled, so no Docker config file is needed", async () => {
+        new DatastoreImages("img", { registry: "10.0.0.5:4000", versions, backupContext: false });
+        await settle();
+        const [provider] = ofType(mocks.resources, "pulumi:providers:docker");
+        expect(JSON.parse(plain<string>(provider.inputs.registryAuth))).toEqual([{ address: "10.0.0.5:4000", authDisabled: true }]);
+    });
+
     test("backups off: no builds and no backup images", async () => {
         const images = new DatastoreImages("img", { registry: "r:4000", versions: versions.slice(0, 1), backupContext: false });
         await settle();
