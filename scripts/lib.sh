@@ -49,6 +49,13 @@ ensure_docker_tools() {
     apt_install_quiet docker.io docker-registry skopeo busybox-static
 }
 
+# Graphviz's dot, which scripts/graph.sh renders a stack's resource graph with.
+ensure_graphviz() {
+    [ -x /usr/bin/dot ] && return
+    echo "==> apt-get install graphviz (for scripts/graph.sh and its test)"
+    apt_install_quiet graphviz
+}
+
 # Node dependencies, the Pulumi toolchain (quiet when warm, its log when it builds) and its
 # environment, for the scripts that drive `pulumi` (the benchmarks).
 prepare_pulumi() {

@@ -18,6 +18,8 @@ ensure_node_modules
 
 echo "==> type check"
 npx tsc --noEmit -p .
+# The consumer example is its own Pulumi project, with its own tsconfig.
+npx tsc --noEmit -p examples/consumer
 
 echo "==> unit tests"
 unit_rc=0
@@ -45,6 +47,7 @@ else
     ensure_dev_guest_image
     ensure_sshd
     ensure_docker_tools
+    ensure_graphviz
     # The stack runs as Trove's service user in the service project, as in production.
     eval "$(scripts/devcloud.sh env --trove)"
     echo "==> real tests"

@@ -55,6 +55,15 @@ export function versionKey(spec: { datastore: string; version: string }): string
     return `${spec.datastore}-${spec.version}`;
 }
 
+/**
+ * YAML and `pulumi config set --path` read an unquoted 12 or 10.4 as a number, and 10.10 as 10.1:
+ * a version must be written as a string, and the message says how.
+ */
+function numberNotString(value: number): string {
+    return `${value} is a number, not a string: quote it in the stack file ("${value}"), or set it with ` +
+        `\`pulumi config set --path --type string ...\`; unquoted, YAML reads 10.10 as 10.1`;
+}
+
 export function resolveVersions(specs: readonly DatastoreVersionSpec[]): ResolvedDatastoreVersion[] {
     const marked = new Set(specs.filter((s) => s.default === true).map((s) => s.datastore));
     const first = new Map<string, DatastoreVersionSpec>();
@@ -93,13 +102,21 @@ export function validateDatastoreVersions(specs: readonly DatastoreVersionSpec[]
                 message: `unknown datastore manager ${show(manager)}; Trove's container guests support ${CONTAINER_MANAGERS.join(", ")}${spec.manager === undefined ? " (set manager when the datastore name differs)" : ""}`,
             });
         }
-        if (typeof spec.version !== "string" || !NAME.test(spec.version)) {
+        if (typeof spec.version === "number" || typeof spec.versionNumber === "number") {
+            for (const field of ["version", "versionNumber"] as const) {
+                if (typeof spec[field] === "number") problems.push({ path: `${at}.${field}`, message: numberNotString(spec[field] as unknown as number) });
+            }
+        }
+        if (typeof spec.version === "number") {
+            // Reported above.
+        } else if (typeof spec.version !== "string" || !NAME.test(spec.version)) {
             problems.push({ path: `${at}.version`, message: `${show(spec.version)} is not a version name such as "5.7.29"` });
         } else {
             const wrongTag = checkDockerTag(spec.version);
             if (wrongTag) problems.push({ path: `${at}.version`, message: `${wrongTag}; the guest agent pulls the version name as the image tag` });
         }
-        if (spec.versionNumber !== undefined && !/^\d+(\.\d+)*$/.test(spec.versionNumber)) {
+        if (spec.versionNumber !== undefined && typeof spec.versionNumber !== "number" &&
+            (typeof spec.versionNumber !== "string" || !/^\d+(\.\d+)*$/.test(spec.versionNumber))) {
             problems.push({ path: `${at}.versionNumber`, message: `${show(spec.versionNumber)} is not a version number such as "5.7.29"` });
         }
         if (typeof spec.sourceImage !== "string" || !/^[^\s]+$/.test(spec.sourceImage)) {

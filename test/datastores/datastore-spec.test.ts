@@ -38,6 +38,8 @@ describe("validateDatastoreVersions", () => {
         ["long tag", [mysql("1", { imageTags: ["trove", "x".repeat(21)] })], "[0].imageTags[1]", /1 to 20 characters/],
         ["version number", [mysql("5.7", { versionNumber: "five" })], "[0].versionNumber", /not a version number/],
         ["version name", [mysql("")], "[0].version", /not a version name/],
+        ["version as a YAML number", [{ datastore: "postgresql", version: 12 as unknown as string, sourceImage: "postgres:12" }], "[0].version", /12 is a number, not a string: quote it in the stack file \("12"\), or set it with `pulumi config set --path --type string/],
+        ["version number as a YAML number", [mysql("10.10", { versionNumber: 10.1 as unknown as string })], "[0].versionNumber", /10.1 is a number, not a string.*YAML reads 10.10 as 10.1/],
         ["source image", [{ datastore: "mysql", version: "5.7", sourceImage: "" }], "[0].sourceImage", /not an image reference/],
         ["datastore name", [{ datastore: "My SQL", version: "5.7", sourceImage: "m", manager: "mysql" }], "[0].datastore", /not a datastore name/],
         ["two datastores, one manager", [mysql("5.7"), { datastore: "percona", manager: "mysql", version: "5.7", sourceImage: "p" }], "[1].manager", /both use manager mysql/],
