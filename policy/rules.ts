@@ -66,6 +66,10 @@ function underComponent(urn: string, componentType: string): boolean {
     return typeChain(urn).slice(0, -1).includes(componentType);
 }
 
+function isEmpty(value: Plain): boolean {
+    return value === undefined || value === null || (Array.isArray(value) && value.length === 0);
+}
+
 function str(value: Plain): string | undefined {
     return typeof value === "string" ? value : undefined;
 }
@@ -167,7 +171,13 @@ export function guestImageNotPrivate(image: ResourceFacts): Violation[] {
  * CrossGuard hands policies secrets already decrypted, so what is checked is the mark the engine
  * encrypts by: each of these outputs is listed in the resource's additionalSecretOutputs.
  */
-export const SECRET_OUTPUTS: Readonly<Record<string, readonly { readonly output: string; readonly holds: string; readonly onlyWhenSet?: boolean }[]>> = {
+export const SECRET_OUTPUTS: Readonly<Record<string, readonly {
+    readonly output: string;
+    readonly holds: string;
+    readonly onlyWhenSet?: boolean;
+    /** Only for resources inside this component type (a container is not always the registry's). */
+    readonly under?: string;
+}[]>> = {
     [TYPES.keypair]: [{ output: "privateKey", holds: "the generated private key of Trove's keypair" }],
     "pulumi-nodejs:dynamic/trove-region:RandomKey": [{ output: "value", holds: "an RPC encryption key (taskmanager_rpc_encr_key / inst_rpc_key_encr_key)" }],
     "pulumi-nodejs:dynamic/trove-region:DatastoreVersion": [{ output: "connection", holds: "the OpenStack password Trove's API is called with" }],
@@ -176,6 +186,9 @@ export const SECRET_OUTPUTS: Readonly<Record<string, readonly { readonly output:
         { output: "connection", holds: "the OpenStack password Trove's API is called with" },
         { output: "ssh", holds: "the SSH private key trove-manage is run with", onlyWhenSet: true },
     ],
+    "docker:index/container:Container": [
+        { output: "uploads", holds: "the registry's htpasswd hashes and TLS private key", onlyWhenSet: true, under: TYPES.registry },
+    ],
 };
 
 export function secretsNotMarked(resource: ResourceFacts): Violation[] {
@@ -183,7 +196,8 @@ export function secretsNotMarked(resource: ResourceFacts): Violation[] {
     const marked = new Set(resource.additionalSecretOutputs);
     return required
         .filter((s) => !marked.has(s.output))
-        .filter((s) => !s.onlyWhenSet || (resource.props[s.output] !== undefined && resource.props[s.output] !== null))
+        .filter((s) => !s.onlyWhenSet || !isEmpty(resource.props[s.output]))
+        .filter((s) => s.under === undefined || underComponent(resource.urn, s.under))
         .map((s) => ({
             message: `${resource.type} "${resource.name}" does not mark its "${s.output}" output secret, but it holds ${s.holds}: `
                 + "it would be stored in plain text in the stack's state and shown by `pulumi stack output`. "

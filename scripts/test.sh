@@ -16,10 +16,13 @@ trap cleanup EXIT
 
 ensure_node_modules
 
+ensure_node_modules policy
+
 echo "==> type check"
 npx tsc --noEmit -p .
-# The consumer example is its own Pulumi project, with its own tsconfig.
+# The consumer example and the policy pack are projects of their own, with their own tsconfig.
 npx tsc --noEmit -p examples/consumer
+npm run --silent build --prefix policy
 
 echo "==> unit tests"
 unit_rc=0

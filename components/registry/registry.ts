@@ -169,7 +169,7 @@ export class Registry extends pulumi.ComponentResource {
             envs,
             uploads,
             volumes: [{ volumeName: volume.name, containerPath: "/var/lib/registry" }],
-        }, childOpts);
+        }, { ...childOpts, additionalSecretOutputs: uploads.length > 0 ? ["uploads"] : undefined });
         return container.id;
     }
 }

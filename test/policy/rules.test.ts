@@ -126,6 +126,17 @@ describe("secrets marked secret", () => {
         expect(overSsh.map((v) => v.message)).toEqual([expect.stringContaining(`"ssh" output secret, but it holds the SSH private key`)]);
     });
 
+    test("the registry's container must mark its uploads (htpasswd, TLS key) secret; other containers and an upload-less registry are not checked", () => {
+        const registry = [REGION, "trove-region:registry:Registry"];
+        const uploads = [{ file: "/auth/htpasswd", content: "trove:$2y$..." }];
+        const [v, ...more] = secretsNotMarked(resource("docker:index/container:Container", "trove-registry-container", { uploads }, { parents: registry }));
+        expect(more).toEqual([]);
+        expect(v.message).toContain(`"uploads" output secret, but it holds the registry's htpasswd hashes and TLS private key`);
+        expect(secretsNotMarked(resource("docker:index/container:Container", "c", { uploads }, { parents: registry, additionalSecretOutputs: ["uploads"] }))).toEqual([]);
+        expect(secretsNotMarked(resource("docker:index/container:Container", "c", { uploads: [] }, { parents: registry }))).toEqual([]);
+        expect(secretsNotMarked(resource("docker:index/container:Container", "app", { uploads }))).toEqual([]);
+    });
+
     test("other resources are not checked", () => {
         expect(secretsNotMarked(resource("openstack:networking/network:Network", "n", {}))).toEqual([]);
     });
