@@ -24,6 +24,8 @@ export interface RegionOutputs {
     readonly defaultDatastoreVersions: Record<string, string>;
     readonly datastoreImages: Record<string, string> | undefined;
     readonly backupImages: Record<string, string> | undefined;
+    /** Per `<datastore>-<version>`, the tags pushed and their digests, to pin or verify what guests pull. */
+    readonly imageDigests: Record<string, PublishedImages> | undefined;
     /** Secret: carries the RPC encryption keys. */
     readonly troveConf: pulumi.Output<string>;
     /** Secret when it carries the registry password. */
@@ -34,11 +36,19 @@ export interface RegionOutputs {
     readonly instRpcKeyEncrKey: pulumi.Output<string>;
 }
 
+/** One version's images in the registry. */
+export interface PublishedImages {
+    readonly image: string;
+    readonly digest: pulumi.Output<string>;
+    readonly backupImage: string | undefined;
+    readonly backupDigest: pulumi.Output<string> | undefined;
+}
+
 export const OUTPUT_NAMES: readonly (keyof RegionOutputs)[] = [
     "managementNetworkId", "managementSubnetId", "managementCidr", "managementGatewayIp", "managementRouterId",
     "controllerAddressRange", "managementSecurityGroupId", "novaKeypairName", "novaKeypairPrivateKey",
     "cinderVolumeType", "registryAddress", "guestImageId", "guestImageChecksum", "datastoreVersionIds",
-    "defaultDatastoreVersions", "datastoreImages", "backupImages", "troveConf", "guestAgentConf",
+    "defaultDatastoreVersions", "datastoreImages", "backupImages", "imageDigests", "troveConf", "guestAgentConf",
     "taskmanagerRpcEncrKey", "instRpcKeyEncrKey",
 ];
 
@@ -61,6 +71,9 @@ export function regionOutputs(region: TroveRegion): RegionOutputs {
         defaultDatastoreVersions: region.datastores.defaultVersions,
         datastoreImages: region.datastoreImages?.dockerImages,
         backupImages: region.datastoreImages?.backupDockerImages,
+        imageDigests: region.datastoreImages && Object.fromEntries(Object.entries(region.datastoreImages.published).map(([key, p]) => [key, {
+            image: p.datastoreImage, digest: p.datastoreDigest, backupImage: p.backupImage, backupDigest: p.backupDigest,
+        }])),
         troveConf: region.config.troveConf,
         guestAgentConf: region.config.guestAgentConf,
         taskmanagerRpcEncrKey: region.config.taskmanagerRpcEncrKey,

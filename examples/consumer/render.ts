@@ -44,6 +44,7 @@ export const OUTPUT_USE: { readonly [K in OutputName]: { readonly use: "var" | "
     defaultDatastoreVersions: { use: "var", required: true },
     datastoreImages: { use: "var", required: false },
     backupImages: { use: "var", required: false },
+    imageDigests: { use: "var", required: false },
     troveConf: { use: "file", required: true },
     guestAgentConf: { use: "file", required: true },
     taskmanagerRpcEncrKey: { use: "vault", required: true },

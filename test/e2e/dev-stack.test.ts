@@ -126,9 +126,15 @@ if (blocked) {
             "trove-datastores/db-backup-mariadb", "trove-datastores/db-backup-mysql", "trove-datastores/db-backup-postgresql",
             "trove-datastores/mariadb", "trove-datastores/mysql", "trove-datastores/postgresql",
         ]);
+        const digests = outputs.imageDigests.value as Record<string, { image: string; digest: string; backupImage: string; backupDigest: string }>;
         for (const [datastore, version] of [["mysql", "5.7.29"], ["mariadb", "10.4"], ["postgresql", "12"]]) {
             expect(await registry.tags(`trove-datastores/${datastore}`)).toEqual([version]);
             expect(await registry.tags(`trove-datastores/db-backup-${datastore}`)).toEqual([version]);
+            // The stack's outputs carry the digests the registry serves.
+            const published = digests[`${datastore}-${version}`];
+            expect(published.image).toBe(`127.0.0.1:4000/trove-datastores/${datastore}:${version}`);
+            expect(await registry.digest(`trove-datastores/${datastore}`, version)).toBe(published.digest);
+            expect(await registry.digest(`trove-datastores/db-backup-${datastore}`, version)).toBe(published.backupDigest);
         }
         expect(outputs.datastoreImages.value).toMatchObject({ mysql: "127.0.0.1:4000/trove-datastores/mysql" });
         expect(outputs.backupImages.value).toMatchObject({ postgresql: "127.0.0.1:4000/trove-datastores/db-backup-postgresql" });
