@@ -309,6 +309,13 @@ start_docker() {
     DOCKER_HOST=unix://$DOCKER_SOCK "$HERE/stand-in-images.sh" | sed 's/^/devcloud:   /'
 }
 
+unmount_docker() { # what a stopped dockerd may leave mounted (its netns), so reset can delete it
+    local target
+    awk -v d="$D/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r target; do
+        umount -l "$target" 2>/dev/null || true
+    done
+}
+
 check_started() { # a process that died at start-up: say which and show its log
     local s bad=0
     for s in "$@"; do
@@ -382,6 +389,7 @@ cmd_down() {
     t0=$(now)
     [ -d "$D/run" ] || { say "not running (no $D/run)"; return 0; }
     stop_procs docker trove cinder glance nova neutron placement keystone
+    unmount_docker
     adopt_db
     stop_procs mariadb
     say "down in $(since "$t0") s"

@@ -266,7 +266,7 @@ if (blocked) console.warn(`SKIPPED the pulumi config set suite: ${blocked}`);
         expect((yaml.load(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, { version: unknown }[]> }).config[`${NS}:datastores`][1].version).toBe(12);
         const run = pulumi(["preview"]);
         expect(run.status).not.toBe(0);
-        expect(`${run.stdout}${run.stderr}`).toContain(`${NS}:datastores[1].version: 12 is not a version name`);
+        expect(`${run.stdout}${run.stderr}`).toContain(`${NS}:datastores[1].version: 12 is a number, not a string: quote it in the stack file ("12"), or set it with \`pulumi config set --path --type string ...\``);
         mustRun(["config", "rm", "--path", `${NS}:datastores[1].version`]);
         set(`${NS}:datastores[1].version`, "12", ["--path", "--type", "string"]);
     });

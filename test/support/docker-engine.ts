@@ -78,7 +78,15 @@ export class DockerEngine {
             await exited;
             clearTimeout(timer);
         }
-        // Containers' mounts (vfs) are plain directories once the daemon is down.
+        // dockerd can leave mounts under its exec root (its network namespace, `netns/default`),
+        // which a plain remove cannot unlink: unmount whatever is still mounted below the directory.
+        const mounts = fs.readFileSync("/proc/self/mounts", "utf8").split("\n")
+            .map((line) => line.split(" ")[1]?.replace(/\\040/g, " "))
+            .filter((target): target is string => target !== undefined && target.startsWith(`${this.dir}/`))
+            .sort((a, b) => b.length - a.length);
+        for (const target of mounts) {
+            try { execFileSync("umount", ["-l", target], { stdio: "ignore" }); } catch { /* already gone */ }
+        }
         fs.rmSync(this.dir, { recursive: true, force: true });
     }
 
