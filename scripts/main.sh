@@ -16,3 +16,5 @@ eval "$(scripts/devcloud.sh env --trove)"
 pulumi stack select dev 2>/dev/null || pulumi stack init dev
 pulumi up --stack dev --yes --skip-preview "$@"
 pulumi stack output --stack dev
+# What CI would say of the region now: no change, and the policy pack passing.
+ci/preview.sh --stack dev --diff-file .pulumi-state/dev-preview.md
