@@ -43,12 +43,12 @@ ensure_sshd() {
     apt_install_quiet openssh-server openssh-client
 }
 
-# The Docker engine (dockerd), the registry (docker-registry) and skopeo for the registry tests: the
+# The Docker engine (dockerd), the registry (docker-registry) and busybox for the registry tests: the
 # tests start their own dockerd and registry on 127.0.0.1 and stop them by PID.
 ensure_docker_tools() {
-    [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker-registry ] && [ -x /usr/bin/skopeo ] && [ -x /bin/busybox ] && return
-    echo "==> apt-get install docker.io docker-registry skopeo busybox-static (for the registry tests)"
-    apt_install_quiet docker.io docker-registry skopeo busybox-static
+    [ -x /usr/sbin/dockerd ] && [ -x /usr/bin/docker-registry ] && [ -x /bin/busybox ] && return
+    echo "==> apt-get install docker.io docker-registry busybox-static (for the registry tests)"
+    apt_install_quiet docker.io docker-registry busybox-static
 }
 
 # Graphviz's dot, which scripts/graph.sh renders a stack's resource graph with.
