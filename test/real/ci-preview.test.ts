@@ -4,8 +4,9 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { asConfigMap, devSettingsNamed } from "../support/dev-config";
+import { Stack } from "@pulumi/pulumi/automation";
+import { devSettingsNamed } from "../support/dev-config";
+import { regionTestStack, removeTestStack } from "../support/region-stack";
 import { requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -50,18 +51,12 @@ describe("ci/preview.sh on a deployed stack of the dev program", () => {
 
     beforeAll(async () => {
         requireRealEnvironment();
-        stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: repo });
-        await stack.setAllConfig(asConfigMap(settings));
+        stack = await regionTestStack(STACK, SUFFIX, settings);
         const up = await stack.up();
         expect(up.summary.result).toBe("succeeded");
     });
 
-    afterAll(async () => {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack(STACK).catch(() => undefined);
-        }
-    });
+    afterAll(() => removeTestStack(stack, STACK));
 
     test("with nothing changed, it passes and shows no step", async () => {
         const run = await previewScript(DEV_POLICY);

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
-import { asConfigMap, devSettingsNamed } from "../support/dev-config";
+import { regionTestStack, removeTestStack } from "../support/region-stack";
 import { OpenStackApi } from "../support/openstack-api";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
@@ -52,19 +52,15 @@ if (blocked) console.warn(`SKIPPED the consumer example suite: ${blocked}`);
 
     beforeAll(async () => {
         requireRealEnvironment();
-        region = await LocalWorkspace.createOrSelectStack({ stackName: REGION_STACK, workDir: repo });
-        await region.setAllConfig(asConfigMap(devSettingsNamed(suffix)));
+        region = await regionTestStack(REGION_STACK, suffix);
         consumer = await LocalWorkspace.createOrSelectStack({ stackName: CONSUMER_STACK, workDir: consumerDir });
         await consumer.setConfig("trove-consumer:regionStack", { value: `organization/trove-region/${REGION_STACK}` });
     });
 
     afterAll(async () => {
         // The consumer first: it holds a reference to the region, not the other way round.
-        for (const [stack, name] of [[consumer, CONSUMER_STACK], [region, REGION_STACK]] as const) {
-            if (!stack) continue;
-            await stack.destroy(quiet).catch((e: Error) => console.error(`destroy ${name}: ${e.message}`));
-            await stack.workspace.removeStack(name).catch((e: Error) => console.error(`stack rm ${name}: ${e.message}`));
-        }
+        await removeTestStack(consumer, CONSUMER_STACK);
+        await removeTestStack(region, REGION_STACK);
     });
 
     test("the region stack comes up", async () => {

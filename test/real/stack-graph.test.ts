@@ -4,8 +4,8 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { asConfigMap, devSettingsNamed } from "../support/dev-config";
+import { Stack } from "@pulumi/pulumi/automation";
+import { regionTestStack, removeTestStack } from "../support/region-stack";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -43,19 +43,14 @@ if (blocked) console.warn(`SKIPPED the stack graph suite: ${blocked}`);
 
     beforeAll(async () => {
         requireRealEnvironment();
-        stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: repo });
-        await stack.setAllConfig(asConfigMap(devSettingsNamed(suffix)));
+        stack = await regionTestStack(STACK, suffix);
         const result = await stack.up(quiet);
         expect(result.summary.result).toBe("succeeded");
         resources = (await stack.exportStack()).deployment.resources as StateResource[];
         base = path.join(tempDir("graph"), "region");
     });
 
-    afterAll(async () => {
-        if (!stack) return;
-        await stack.destroy(quiet).catch((e: Error) => console.error(`destroy ${STACK}: ${e.message}`));
-        await stack.workspace.removeStack(STACK).catch((e: Error) => console.error(`stack rm ${STACK}: ${e.message}`));
-    });
+    afterAll(() => removeTestStack(stack, STACK));
 
     test("renders DOT, SVG and PNG files and names them", () => {
         const printed = execFileSync(script, ["--png", STACK, base], { cwd: repo }).toString().trim().split("\n");
