@@ -1,11 +1,11 @@
 // The stack program (index.ts) under mocks, with the dev stack's own config file.
 import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, ofType, settle, valueOf } from "./mocks";
 import { OUTPUT_NAMES } from "../components/region/outputs";
 import { fixtures } from "./region/fixtures";
+import { devSettings } from "./support/dev-config";
 
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
@@ -15,9 +15,8 @@ fs.writeFileSync(guestImageFile, "stand-in");
 
 /** Pulumi.dev.yaml as the engine hands it to the program: objects as JSON text. */
 function devStackConfig(overrides: Record<string, unknown> = {}): Record<string, string> {
-    const file = yaml.load(fs.readFileSync(path.join(__dirname, "..", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
     const config: Record<string, unknown> = {
-        ...file.config,
+        ...devSettings(),
         // The unit suite needs neither Debian's python3-trove nor the dev cloud's stand-in image.
         "trove-region:trove": { parametersDir: f.templates },
         "trove-region:guestImage": { name: "trove-guest-ubuntu-jammy", source: { mode: "file", path: guestImageFile } },

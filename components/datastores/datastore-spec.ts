@@ -102,21 +102,17 @@ export function validateDatastoreVersions(specs: readonly DatastoreVersionSpec[]
                 message: `unknown datastore manager ${show(manager)}; Trove's container guests support ${CONTAINER_MANAGERS.join(", ")}${spec.manager === undefined ? " (set manager when the datastore name differs)" : ""}`,
             });
         }
-        if (typeof spec.version === "number" || typeof spec.versionNumber === "number") {
-            for (const field of ["version", "versionNumber"] as const) {
-                if (typeof spec[field] === "number") problems.push({ path: `${at}.${field}`, message: numberNotString(spec[field] as unknown as number) });
-            }
-        }
         if (typeof spec.version === "number") {
-            // Reported above.
+            problems.push({ path: `${at}.version`, message: numberNotString(spec.version) });
         } else if (typeof spec.version !== "string" || !NAME.test(spec.version)) {
             problems.push({ path: `${at}.version`, message: `${show(spec.version)} is not a version name such as "5.7.29"` });
         } else {
             const wrongTag = checkDockerTag(spec.version);
             if (wrongTag) problems.push({ path: `${at}.version`, message: `${wrongTag}; the guest agent pulls the version name as the image tag` });
         }
-        if (spec.versionNumber !== undefined && typeof spec.versionNumber !== "number" &&
-            (typeof spec.versionNumber !== "string" || !/^\d+(\.\d+)*$/.test(spec.versionNumber))) {
+        if (typeof spec.versionNumber === "number") {
+            problems.push({ path: `${at}.versionNumber`, message: numberNotString(spec.versionNumber) });
+        } else if (spec.versionNumber !== undefined && (typeof spec.versionNumber !== "string" || !/^\d+(\.\d+)*$/.test(spec.versionNumber))) {
             problems.push({ path: `${at}.versionNumber`, message: `${show(spec.versionNumber)} is not a version number such as "5.7.29"` });
         }
         if (typeof spec.sourceImage !== "string" || !/^[^\s]+$/.test(spec.sourceImage)) {

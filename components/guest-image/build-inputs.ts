@@ -1,6 +1,6 @@
 import * as crypto from "crypto";
-import * as fs from "fs";
 import * as path from "path";
+import { digestTree } from "../common/tree-digest";
 
 /** Everything that decides the bytes of a built guest image. */
 export interface BuildInputs {
@@ -16,29 +16,12 @@ export interface BuildInputs {
 /** Names never worth hashing: VCS metadata, caches, and build leftovers. */
 const IGNORED = new Set([".git", ".tox", "__pycache__", ".pytest_cache", ".stestr", "node_modules"]);
 
-/**
- * A digest of a file or directory tree: relative paths, file modes' executable bit, and contents, in
- * sorted order, so it is the same on every machine and changes only when the content does.
- */
+/** A digest of a file or directory tree, without VCS metadata, caches and build leftovers. */
 export function digestPath(root: string): string {
-    const hash = crypto.createHash("sha256");
-    const visit = (absolute: string, relative: string): void => {
-        const stat = fs.lstatSync(absolute);
-        if (stat.isSymbolicLink()) {
-            hash.update(`L ${relative} -> ${fs.readlinkSync(absolute)}\n`);
-        } else if (stat.isDirectory()) {
-            hash.update(`D ${relative}\n`);
-            for (const entry of fs.readdirSync(absolute).sort()) {
-                if (IGNORED.has(entry) || entry.endsWith(".pyc")) continue;
-                visit(path.join(absolute, entry), relative ? `${relative}/${entry}` : entry);
-            }
-        } else if (stat.isFile()) {
-            hash.update(`F ${relative} ${stat.mode & 0o111 ? "x" : "-"} ${stat.size}\n`);
-            hash.update(fs.readFileSync(absolute));
-        }
-    };
-    visit(root, "");
-    return hash.digest("hex");
+    return digestTree(root, (relative) => {
+        const name = path.basename(relative);
+        return IGNORED.has(name) || name.endsWith(".pyc");
+    });
 }
 
 /**

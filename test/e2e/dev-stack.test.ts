@@ -1,35 +1,23 @@
 // The main job for real: the dev stack's program, the real Pulumi engine and plugins, the loopback
 // dev cloud. Checks every resource through the OpenStack APIs, then a no-change preview, an exact
 // diff for a config change, and a destroy that leaves nothing behind.
-import * as fs from "fs";
 import * as path from "path";
-import * as yaml from "js-yaml";
-import { LocalWorkspace, Stack, ConfigMap } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "child_process";
 import { OpenStackApi } from "../support/openstack-api";
 import { RegistryApi } from "../support/registry-api";
+import { asConfigMap, devSettings } from "../support/dev-config";
+import { changes, destroyAndRemove } from "../support/stack";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 
 const repo = path.join(__dirname, "..", "..");
 const STACK = "e2e";
-
-/** The dev stack's config, as Pulumi.dev.yaml has it. */
-function devConfig(): ConfigMap {
-    const file = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
-    const config: ConfigMap = {};
-    for (const [key, value] of Object.entries(file.config)) {
-        config[key] = { value: typeof value === "string" ? value : JSON.stringify(value) };
-    }
-    return config;
-}
 
 /** The docker CLI against the dev cloud's engine (DOCKER_HOST from `scripts/devcloud.sh env`). */
 function docker(args: string[]): string {
     if (!process.env.DOCKER_HOST) throw new Error("DOCKER_HOST is not set: run the real suite through `npm test`, which starts the dev cloud and its Docker engine");
     return execFileSync("docker", args, { stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
 }
-
-interface Counts { create?: number; update?: number; delete?: number; replace?: number; same?: number }
 
 requirePulumiToolchain();
 const blocked = missingPluginsReason(["openstack"]);
@@ -45,18 +33,13 @@ if (blocked) {
     beforeAll(async () => {
         requireRealEnvironment();
         stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: repo });
-        await stack.setAllConfig(devConfig());
+        await stack.setAllConfig(asConfigMap(devSettings()));
         // A previous, interrupted run may have left resources: start from empty.
         await stack.destroy({ onOutput: () => undefined });
         api = await OpenStackApi.login();
     });
 
-    afterAll(async () => {
-        if (stack) {
-            await stack.destroy({ onOutput: () => undefined }).catch(() => undefined);
-            await stack.workspace.removeStack(STACK).catch(() => undefined);
-        }
-    });
+    afterAll(() => destroyAndRemove(stack, STACK));
 
     let outputs: Record<string, { value: unknown; secret: boolean }>;
 
@@ -151,34 +134,25 @@ if (blocked) {
 
     test("a second preview shows no changes", async () => {
         const preview = await stack.preview({ diff: true });
-        const counts = preview.changeSummary as Counts;
-        expect({ create: counts.create, update: counts.update, delete: counts.delete, replace: counts.replace }).toEqual({
-            create: undefined, update: undefined, delete: undefined, replace: undefined,
-        });
+        expect(changes(preview.changeSummary)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
     });
 
     test("one more SSH CIDR previews exactly one new rule, and up applies it", async () => {
-        const groups = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, { sshFromCidrs: string[] }> };
-        const sg = groups.config["trove-region:securityGroups"];
+        const sg = devSettings()["trove-region:securityGroups"] as { sshFromCidrs: string[] };
         sg.sshFromCidrs = [...sg.sshFromCidrs, "192.0.2.11/32"];
         await stack.setConfig("trove-region:securityGroups", { value: JSON.stringify(sg) });
         const preview = await stack.preview();
-        expect(preview.changeSummary).toMatchObject({ create: 1 });
-        expect((preview.changeSummary as Counts).update ?? 0).toBe(0);
-        expect((preview.changeSummary as Counts).delete ?? 0).toBe(0);
+        expect(changes(preview.changeSummary)).toMatchObject({ create: 1, update: 0, delete: 0 });
         const result = await stack.up();
         expect(result.summary.resourceChanges).toMatchObject({ create: 1 });
     });
 
     test("one more datastore version previews exactly that version, its parameters and its images, and up applies it", async () => {
-        const file = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown[]> };
-        const datastores = [...file.config["trove-region:datastores"], { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36" }];
+        const datastores = [...devSettings()["trove-region:datastores"] as unknown[], { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36" }];
         await stack.setConfig("trove-region:datastores", { value: JSON.stringify(datastores) });
         const preview = await stack.preview();
         // The version and its parameters; its source image, tag and push; its backup build and push.
-        expect(preview.changeSummary).toMatchObject({ create: 7 });
-        expect((preview.changeSummary as Counts).update ?? 0).toBe(0);
-        expect((preview.changeSummary as Counts).replace ?? 0).toBe(0);
+        expect(changes(preview.changeSummary)).toMatchObject({ create: 7, update: 0, replace: 0 });
         const result = await stack.up();
         expect(result.summary.resourceChanges).toMatchObject({ create: 7 });
         const registry = new RegistryApi(outputs.registryAddress.value as string);

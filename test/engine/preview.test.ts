@@ -9,6 +9,7 @@ import * as path from "path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { destroyAndRemove } from "../support/stack";
 import { tempDir, workDir } from "../tmp";
 
 const PROJECT = "trove-region-engine-preview";
@@ -109,11 +110,7 @@ describe("the real engine: preview, up and destroy of a stack that needs no clou
         );
     });
 
-    afterAll(async () => {
-        if (!stack) return;
-        await stack.destroy().catch(() => undefined);
-        await stack.workspace.removeStack(STACK).catch(() => undefined);
-    });
+    afterAll(() => destroyAndRemove(stack, STACK));
 
     test("preview plans the stack, the command and the dynamic resource", async () => {
         const preview = await stack.preview();
@@ -193,11 +190,7 @@ describe("the real engine runs a program on disk through the Node.js language ho
         );
     });
 
-    afterAll(async () => {
-        if (!stack) return;
-        await stack.destroy().catch(() => undefined);
-        await stack.workspace.removeStack(STACK).catch(() => undefined);
-    });
+    afterAll(() => destroyAndRemove(stack, STACK));
 
     test("preview, up and destroy", async () => {
         expect((await stack.preview()).changeSummary).toEqual({ create: 2 });

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
-import { inlineStack } from "../support/stack";
+import { destroyAndRemove, inlineStack } from "../support/stack";
 import { TroveConfig } from "../../components/config/trove-config";
 import { requirePulumiToolchain } from "../support/real-env";
 
@@ -41,11 +41,7 @@ describe("the real engine with the TroveConfig component", () => {
         stack = await inlineStack("trove-region-engine-test", "engine-test", program);
     });
 
-    afterAll(async () => {
-        if (!stack) return;
-        await stack.destroy().catch(() => undefined);
-        await stack.workspace.removeStack("engine-test").catch(() => undefined);
-    });
+    afterAll(() => destroyAndRemove(stack, "engine-test"));
 
     let firstKey = "";
 

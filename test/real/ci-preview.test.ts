@@ -6,7 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { devSettingsNamed } from "../support/dev-config";
-import { regionTestStack, removeTestStack } from "../support/region-stack";
+import { regionTestStack } from "../support/region-stack";
+import { destroyAndRemove } from "../support/stack";
 import { requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -56,7 +57,7 @@ describe("ci/preview.sh on a deployed stack of the dev program", () => {
         expect(up.summary.result).toBe("succeeded");
     });
 
-    afterAll(() => removeTestStack(stack, STACK));
+    afterAll(() => destroyAndRemove(stack, STACK));
 
     test("with nothing changed, it passes and shows no step", async () => {
         const run = await previewScript(DEV_POLICY);

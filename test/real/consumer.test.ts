@@ -8,7 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { LocalWorkspace, OutputMap, Stack } from "@pulumi/pulumi/automation";
-import { regionTestStack, removeTestStack } from "../support/region-stack";
+import { regionTestStack } from "../support/region-stack";
+import { destroyAndRemove } from "../support/stack";
 import { OpenStackApi } from "../support/openstack-api";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
@@ -59,8 +60,8 @@ if (blocked) console.warn(`SKIPPED the consumer example suite: ${blocked}`);
 
     afterAll(async () => {
         // The consumer first: it holds a reference to the region, not the other way round.
-        await removeTestStack(consumer, CONSUMER_STACK);
-        await removeTestStack(region, REGION_STACK);
+        await destroyAndRemove(consumer, CONSUMER_STACK);
+        await destroyAndRemove(region, REGION_STACK);
     });
 
     test("the region stack comes up", async () => {

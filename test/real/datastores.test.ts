@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
-import { inlineStack } from "../support/stack";
+import { destroyAndRemove, inlineStack } from "../support/stack";
 import { Datastores } from "../../components/datastores/datastores";
 import { DatastoreVersionSpec } from "../../components/datastores/datastore-spec";
 import { DEBIAN_TROVE_TEMPLATES, TroveManageArgs } from "../../components/datastores/datastores";
@@ -60,10 +60,7 @@ describe("datastore versions against the dev cloud's trove-api", () => {
     });
 
     afterAll(async () => {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack("datastores-test").catch(() => undefined);
-        }
+        await destroyAndRemove(stack, "datastores-test");
         if (imageId) await api.request("DELETE", "image", `/v2/images/${imageId}`).catch(() => undefined);
     });
 

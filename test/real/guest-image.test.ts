@@ -9,7 +9,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { GuestImage } from "../../components/guest-image/guest-image";
 import { Datastores } from "../../components/datastores/datastores";
 import { OpenStackApi } from "../support/openstack-api";
-import { inlineStack } from "../support/stack";
+import { changes, destroyAndRemove, inlineStack } from "../support/stack";
 import { requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -19,8 +19,6 @@ const IMAGE_NAME = `trove-guest-real-${process.pid}`;
 /** A datastore version pinned to the image's id, which must follow the image when it is replaced. */
 const VERSION = `5.7.29-guest-${process.pid}`;
 
-interface Counts { create?: number; update?: number; delete?: number; replace?: number; same?: number }
-const changes = (c: Counts): Counts => ({ create: c.create ?? 0, update: c.update ?? 0, delete: c.delete ?? 0, replace: c.replace ?? 0 });
 
 interface GlanceImage { id: string; name: string; status: string; visibility: string; owner: string; disk_format: string; container_format: string; checksum: string; tags: string[]; hw_rng_model?: string }
 
@@ -91,12 +89,7 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
         await stack.setConfig("builder", { value: builder() });
     });
 
-    afterAll(async () => {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack(STACK).catch(() => undefined);
-        }
-    });
+    afterAll(() => destroyAndRemove(stack, STACK));
 
     let first: { imageId: string; checksum: string; imagePath: string };
 
@@ -125,7 +118,7 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
 
     test("an unchanged second up neither rebuilds nor re-uploads", async () => {
         const result = await stack.up();
-        expect(changes(result.summary.resourceChanges as Counts)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
+        expect(changes(result.summary.resourceChanges)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
         expect(runs()).toBe(1);
         expect((await images()).map((i) => i.id)).toEqual([first.imageId]);
     });
@@ -140,7 +133,7 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
             },
         });
         // The build and the image replaced; the version pinned to the image updated in place.
-        expect(changes(result.summary.resourceChanges as Counts)).toEqual({ create: 0, update: 1, delete: 0, replace: 2 });
+        expect(changes(result.summary.resourceChanges)).toEqual({ create: 0, update: 1, delete: 0, replace: 2 });
         expect(runs()).toBe(2);
         // The new image first, then the version moved to it, then the old image deleted: the
         // version never points at a missing image.

@@ -11,7 +11,7 @@ import { DatastoreImages } from "../../components/registry/datastore-images";
 import { DatastoreVersionSpec } from "../../components/datastores/datastore-spec";
 import { DockerEngine, freePort } from "../support/docker-engine";
 import { RegistryApi } from "../support/registry-api";
-import { inlineStack } from "../support/stack";
+import { changes, destroyAndRemove, inlineStack } from "../support/stack";
 import { missingPluginsReason, requirePulumiToolchain } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -20,8 +20,6 @@ const STACK = "registry-real";
 const USERNAME = "trove";
 const PASSWORD = "registry-test-password-7d1f";
 
-interface Counts { create?: number; update?: number; delete?: number; replace?: number; same?: number }
-const changes = (c: Counts): Counts => ({ create: c.create ?? 0, update: c.update ?? 0, delete: c.delete ?? 0, replace: c.replace ?? 0 });
 
 const VERSIONS: DatastoreVersionSpec[] = [
     { datastore: "mysql", version: "5.7.29", sourceImage: "trove-test/mysql:5.7.29" },
@@ -84,10 +82,7 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
     });
 
     afterAll(async () => {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack(STACK).catch(() => undefined);
-        }
+        await destroyAndRemove(stack, STACK);
         if (engine) await engine.stop();
     });
 
@@ -141,7 +136,7 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
         const started = Date.now();
         const result = await stack.up();
         console.log(`no-change up: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        expect(changes(result.summary.resourceChanges as Counts)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
+        expect(changes(result.summary.resourceChanges)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
         expect(result.outputs.digests.value).toEqual(digests);
     });
 
@@ -149,7 +144,7 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
         await stack.setConfig("versions", { value: JSON.stringify([...VERSIONS, { datastore: "mysql", version: "8.0.36", sourceImage: "trove-test/mysql:8.0.36" }]) });
         const result = await stack.up();
         // Source, tag, push; backup build, backup push.
-        expect(changes(result.summary.resourceChanges as Counts)).toEqual({ create: 5, update: 0, delete: 0, replace: 0 });
+        expect(changes(result.summary.resourceChanges)).toEqual({ create: 5, update: 0, delete: 0, replace: 0 });
         expect(await api.tags("trove-datastores/mysql")).toEqual(["5.7.29", "8.0.36"]);
         expect(await api.tags("trove-datastores/db-backup-mysql")).toEqual(["5.7.29", "8.0.36"]);
         const now = result.outputs.digests.value as typeof digests;
@@ -161,7 +156,7 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
     test("a change in the backup context rebuilds and re-pushes the backup images only", async () => {
         fs.writeFileSync(path.join(backupContext, "backup.sh"), "echo backing up; cat /backup-target\n");
         const result = await stack.up();
-        const counts = changes(result.summary.resourceChanges as Counts);
+        const counts = changes(result.summary.resourceChanges);
         // Four backup builds replaced, their four pushes replaced; no datastore image touched.
         expect(counts).toEqual({ create: 0, update: 0, delete: 0, replace: 8 });
         const now = result.outputs.digests.value as typeof digests;

@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
-import { regionTestStack, removeTestStack } from "../support/region-stack";
+import { regionTestStack } from "../support/region-stack";
+import { destroyAndRemove } from "../support/stack";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -50,7 +51,7 @@ if (blocked) console.warn(`SKIPPED the stack graph suite: ${blocked}`);
         base = path.join(tempDir("graph"), "region");
     });
 
-    afterAll(() => removeTestStack(stack, STACK));
+    afterAll(() => destroyAndRemove(stack, STACK));
 
     test("renders DOT, SVG and PNG files and names them", () => {
         const printed = execFileSync(script, ["--png", STACK, base], { cwd: repo }).toString().trim().split("\n");

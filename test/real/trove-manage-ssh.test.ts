@@ -6,7 +6,7 @@ import * as net from "net";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
-import { inlineStack } from "../support/stack";
+import { destroyAndRemove, inlineStack } from "../support/stack";
 import { Datastores, DEBIAN_TROVE_TEMPLATES } from "../../components/datastores/datastores";
 import { parseValidationRules } from "../../components/datastores/validation-rules";
 import { OpenStackApi } from "../support/openstack-api";
@@ -87,10 +87,7 @@ describe("trove-manage over SSH against the dev cloud", () => {
     });
 
     afterAll(async () => {
-        if (stack) {
-            await stack.destroy().catch(() => undefined);
-            await stack.workspace.removeStack("ssh-test").catch(() => undefined);
-        }
+        await destroyAndRemove(stack, "ssh-test");
         if (imageId) await api.request("DELETE", "image", `/v2/images/${imageId}`).catch(() => undefined);
         if (sshd?.pid) process.kill(sshd.pid, "SIGTERM");
     });

@@ -13,11 +13,3 @@ export async function regionTestStack(stackName: string, suffix: string, setting
     await stack.setAllConfig(asConfigMap(settings));
     return stack;
 }
-
-/** Destroys a test stack and removes it; for afterAll, so a failure is printed rather than thrown. */
-export async function removeTestStack(stack: Stack | undefined, name: string): Promise<void> {
-    if (!stack) return;
-    const quiet = { onOutput: (): void => undefined };
-    await stack.destroy(quiet).catch((e: Error) => console.error(`destroy ${name}: ${e.message}`));
-    await stack.workspace.removeStack(name).catch((e: Error) => console.error(`stack rm ${name}: ${e.message}`));
-}
