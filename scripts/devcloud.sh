@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # The loopback dev cloud: a minimal real OpenStack control plane on 127.0.0.1, from Debian 12's
-# packages. Keystone, Placement, Neutron (ML2, API only, no agents), Nova API, Glance (file store),
-# Cinder API and Trove API, on MariaDB (unix socket, no networking) and `fake://` messaging. It
-# serves the APIs the trove-region stack calls; it boots no servers and attaches no volumes.
+# packages. Keystone, Placement, Neutron (ML2 with the `test` mechanism driver: ports bind without a
+# dataplane), Nova (API, conductor, scheduler, compute with the fake virt driver), Glance (file
+# store), Cinder API, on MariaDB (unix socket, no networking) and RabbitMQ; and Trove at its current
+# release from PyPI (api, taskmanager, conductor; scripts/devcloud/trove-venv.sh). Servers go ACTIVE
+# without booting; scripts/devcloud/guest/guest.py plays a server's guest on this host.
 #
 #   scripts/devcloud.sh up        install what is missing, configure, start, health-check (idempotent)
 #   scripts/devcloud.sh down      stop what `up` started (by the process groups it recorded); safe twice
 #   scripts/devcloud.sh status    every API: process, version document, and one authenticated read
 #   scripts/devcloud.sh env [--trove]   `export OS_*=...` lines: admin/admin, or trove/service
 #   scripts/devcloud.sh reset     down, then delete the state (databases, configs, images, logs)
+#   scripts/devcloud.sh trove-config TROVE_CONF GUEST_CONF
+#                                 the region's settings (a stack's troveConf and guestAgentConf
+#                                 outputs, verbatim) after the controllers' own base; restarts Trove.
+#                                 Empty files (or `trove-config --clear`) go back to the base alone.
 #
 # State lives in $DEVCLOUD_DIR (default: <repo>/.devcloud): etc/ (rendered configs, Keystone keys),
 # mysql/ (the database), glance/ (images), log/ (one log per process), run/ (pid files, the
@@ -17,8 +23,10 @@
 #
 # Local-only credentials (everything listens on 127.0.0.1 only):
 #   admin / devcloud-admin in project admin (domain Default), region RegionOne
-#   trove / devcloud-trove in project service, admin role there (also nova, neutron, glance,
-#     cinder, placement / devcloud-<name>: the services' own users)
+#   trove / devcloud-trove in project service, admin and service roles there (also nova, neutron,
+#     glance, cinder, placement / devcloud-<name>: the services' own users)
+#   demo / devcloud-demo in project demo, member role: a tenant that creates database instances
+#   RabbitMQ: openstack / devcloud-rabbit, vhost openstack, 127.0.0.1:5672
 #   database: openstack / devcloud-db on $DEVCLOUD_DIR/run/mysqld.sock; root has no password
 set -euo pipefail
 
@@ -28,16 +36,24 @@ D=${DEVCLOUD_DIR:-$REPO/.devcloud}
 mkdir -p "$D"
 D=$(cd "$D" && pwd)
 PY=/usr/bin/python3 # Debian's: the OpenStack libraries are installed for it, not for pyenv's
+TROVE_VENV=$("$HERE/trove-venv.sh" --path)
 ADMIN_PASSWORD=devcloud-admin
 DB_URL_BASE="mysql+pymysql://openstack:devcloud-db@localhost"
 SOCK=$D/run/mysqld.sock
 APIS=(keystone placement neutron nova glance cinder trove)
+# Workers without an API of their own: what turns an API call into a server, and Trove's controllers.
+WORKERS=(nova-conductor nova-scheduler nova-compute trove-taskmanager trove-conductor)
 DATABASES=(keystone placement neutron nova_api nova_cell0 nova glance cinder trove)
 PACKAGES=(python3-keystone python3-neutron python3-nova python3-placement python3-glance
-    python3-cinder python3-trove python3-openstackclient python3-troveclient python3-pymysql
+    python3-cinder python3-openstackclient python3-troveclient python3-pymysql
     uwsgi-core uwsgi-plugin-python3 mariadb-server-core mariadb-client-core qemu-utils
-    docker.io docker-registry busybox-static)
-COMMON_DEBS=(nova-common neutron-common glance-common cinder-common trove-common)
+    docker.io docker-registry busybox-static rabbitmq-server)
+COMMON_DEBS=(nova-common neutron-common glance-common cinder-common)
+RABBIT_PORT=5672
+RABBIT_URL="rabbit://openstack:devcloud-rabbit@127.0.0.1:$RABBIT_PORT/openstack"
+# A state dir made by an older layout of this script is reset by `up` (its schemas and messaging
+# differ); bump when the layout changes.
+LAYOUT=2
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 export PYTHONDONTWRITEBYTECODE=1
 
@@ -121,7 +137,7 @@ install_packages() {
     # The service packages' api-paste.ini files and console scripts, without their maintainer
     # scripts: downloaded and unpacked into pkg/ (kept across reset, redone when versions change).
     local want
-    want=$(dpkg-query -W -f='${Version} ' python3-nova python3-neutron python3-glance python3-cinder python3-trove)
+    want=$(dpkg-query -W -f='${Version} ' python3-nova python3-neutron python3-glance python3-cinder)
     if [ "$(cat "$D/pkg/.versions" 2>/dev/null)" != "$want" ]; then
         rm -rf "$D/pkg"
         mkdir -p "$D/pkg/debs"
@@ -139,11 +155,12 @@ install_packages() {
 render() { # template → file: @STATE@ and @DB(name)@
     local db="$DB_URL_BASE/\\1?unix_socket=$SOCK\\&charset=utf8"
     mkdir -p "$(dirname "$2")"
-    sed -e "s|@DB(\([a-z0-9_]*\))@|$db|g" -e "s|@STATE@|$D|g" "$1" >"$2.tmp"
+    sed -e "s|@DB(\([a-z0-9_]*\))@|$db|g" -e "s|@STATE@|$D|g" -e "s|@RABBIT@|$RABBIT_URL|g" \
+        -e "s|@VENV@|$TROVE_VENV|g" "$1" >"$2.tmp"
     mv "$2.tmp" "$2"
 }
 configure() {
-    mkdir -p "$D"/{etc,log,run,tmp,lib/neutron/lock,lib/nova/lock,lib/cinder/lock,glance/images,glance/staging,glance/tasks,glance/cache,glance/lock}
+    mkdir -p "$D"/{etc,log,run,tmp,lib/neutron/lock,lib/nova/lock,lib/cinder/lock,lib/trove/lock,glance/images,glance/staging,glance/tasks,glance/cache,glance/lock}
     local t=$HERE/etc
     render "$t/keystone.conf" "$D/etc/keystone/keystone.conf"
     render "$t/placement.conf" "$D/etc/placement/placement.conf"
@@ -153,6 +170,10 @@ configure() {
     render "$t/glance-api.conf" "$D/etc/glance/glance-api.conf"
     render "$t/cinder.conf" "$D/etc/cinder/cinder.conf"
     render "$t/trove.conf" "$D/etc/trove/trove.conf"
+    render "$t/trove-guestagent.conf" "$D/etc/trove/guest-base.conf"
+    # The region's settings from a stack (trove-config); empty until one is given.
+    touch "$D/etc/trove/region.conf" "$D/etc/trove/guest-region.conf"
+    assemble_guest_config
     write_clouds_yaml
 }
 write_clouds_yaml() {
@@ -236,13 +257,13 @@ sync_nova() {
     run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 map_cell0 \
         --database_connection "$DB_URL_BASE/nova_cell0?unix_socket=$SOCK&charset=utf8"
     if ! run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 list_cells | grep -q ' cell1 '; then
-        run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 create_cell --name cell1 --transport-url fake://
+        run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 create_cell --name cell1 --transport-url "$RABBIT_URL"
     fi
     run_py nova.cmd.manage:main nova-manage "${c[@]}" db sync
 }
 sync_glance() { run_py glance.cmd.manage:main glance-manage --config-file "$D/etc/glance/glance-api.conf" db_sync; }
 sync_cinder() { run_py cinder.cmd.manage:main cinder-manage --config-file "$D/etc/cinder/cinder.conf" db sync; }
-sync_trove() { "$PY" "$HERE/trove-manage" --config-file "$D/etc/trove/trove.conf" db_sync; }
+sync_trove() { "$TROVE_VENV/bin/trove-manage" --config-file "$D/etc/trove/trove.conf" db_sync; }
 
 sync_all() { # every service's schema, in parallel; a marker per service once it succeeded
     local s pids=() names=() rc=0 i
@@ -285,12 +306,115 @@ check_ports() { # an API port taken by a process this state dir did not start: s
 start_apis() {
     uwsgi_app keystone 5000 OS_KEYSTONE_CONFIG_DIR /usr/bin/keystone-wsgi-public
     uwsgi_app placement 8778 OS_PLACEMENT_CONFIG_DIR /usr/bin/placement-api
-    start_proc neutron "$PY" "$HERE/run.py" neutron.cmd.eventlet.server:main neutron-server \
+    # PYTHONOPTIMIZE: ML2's `test` driver asserts on things a real binding never has; without -O it
+    # fails bind_port with a bare AssertionError.
+    start_proc neutron env PYTHONOPTIMIZE=1 "$PY" "$HERE/run.py" neutron.cmd.eventlet.server:main neutron-server \
         --config-file "$D/etc/neutron/neutron.conf" --config-file "$D/etc/neutron/ml2_conf.ini"
     start_proc nova "$PY" "$HERE/run.py" nova.cmd.api:main nova-api --config-file "$D/etc/nova/nova.conf"
     start_proc glance "$PY" "$HERE/run.py" glance.cmd.api:main glance-api --config-file "$D/etc/glance/glance-api.conf"
     start_proc cinder "$PY" "$HERE/run.py" cinder.cmd.api:main cinder-api --config-file "$D/etc/cinder/cinder.conf"
-    start_proc trove "$PY" "$HERE/run.py" trove.cmd.api:main trove-api --config-file "$D/etc/trove/trove.conf"
+    start_proc trove "$TROVE_VENV/bin/trove-api" "${TROVE_CONFIG[@]}"
+}
+# Trove's controllers read the dev cloud's base, then the region's settings a stack rendered.
+TROVE_CONFIG=(--config-file "$D/etc/trove/trove.conf" --config-file "$D/etc/trove/region.conf")
+
+# --- messaging -------------------------------------------------------------------------------
+# Debian's rabbitmq-server, run by hand with everything under $D/lib/rabbitmq and only on loopback
+# (node, distribution and epmd). epmd detaches from the server's process group: its pid is kept
+# apart (run/epmd.pid) so `down` stops it too.
+RABBIT_ENV=()
+rabbit_env() {
+    local r=$D/lib/rabbitmq erl="-kernel inet_dist_use_interface {127,0,0,1}"
+    mkdir -p "$r/home" "$r/mnesia" "$D/log/rabbitmq"
+    printf 'listeners.tcp.1 = 127.0.0.1:%s\nloopback_users = none\n' "$RABBIT_PORT" >"$r/rabbitmq.conf"
+    echo '[].' >"$r/enabled_plugins"
+    RABBIT_ENV=(env HOME="$r/home" RABBITMQ_NODENAME=devcloud@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+        RABBITMQ_NODE_PORT=$RABBIT_PORT RABBITMQ_DIST_PORT=25672 ERL_EPMD_ADDRESS=127.0.0.1 ERL_EPMD_PORT=4369
+        RABBITMQ_MNESIA_BASE="$r/mnesia" RABBITMQ_LOG_BASE="$D/log/rabbitmq" RABBITMQ_CONFIG_FILE="$r/rabbitmq.conf"
+        RABBITMQ_ENABLED_PLUGINS_FILE="$r/enabled_plugins" RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="$erl"
+        RABBITMQ_CTL_ERL_ARGS="$erl")
+}
+rabbitmqctl() { "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl "$@"; }
+start_rabbit() {
+    rabbit_env
+    start_proc rabbitmq "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server "$D/lib/rabbitmq"
+    local i
+    for i in $(seq 1 120); do
+        rabbitmqctl -q await_startup >/dev/null 2>&1 && break
+        ours rabbitmq || { tail -20 "$D/log/rabbitmq.log" >&2; die "rabbitmq-server exited (log: $D/log/rabbitmq.log)"; }
+        sleep 0.5
+    done
+    rabbitmqctl -q await_startup >/dev/null 2>&1 || die "rabbitmq does not answer (log: $D/log/rabbitmq.log)"
+    pgrep -f "epmd.*-address 127.0.0.1" -n >"$D/run/epmd.pid" 2>/dev/null || pgrep -x epmd -n >"$D/run/epmd.pid" || true
+    if ! rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx openstack; then
+        rabbitmqctl -q add_vhost openstack >/dev/null
+    fi
+    rabbitmqctl -q add_user openstack devcloud-rabbit >/dev/null 2>&1 || rabbitmqctl -q change_password openstack devcloud-rabbit >/dev/null
+    rabbitmqctl -q set_permissions -p openstack openstack '.*' '.*' '.*' >/dev/null
+}
+stop_epmd() { # epmd is no group of ours: stop it by the pid recorded, only if it is still epmd
+    local pid
+    pid=$(cat "$D/run/epmd.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = epmd ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+    rm -f "$D/run/epmd.pid"
+}
+
+# --- compute and Trove's controllers ------------------------------------------------------------
+start_workers() {
+    local n=(--config-file "$D/etc/nova/nova.conf")
+    start_proc nova-conductor "$PY" "$HERE/run.py" nova.cmd.conductor:main nova-conductor "${n[@]}"
+    start_proc nova-scheduler "$PY" "$HERE/run.py" nova.cmd.scheduler:main nova-scheduler "${n[@]}"
+    start_proc nova-compute "$PY" "$HERE/run.py" nova.cmd.compute:main nova-compute "${n[@]}"
+    start_proc trove-taskmanager "$TROVE_VENV/bin/trove-taskmanager" "${TROVE_CONFIG[@]}"
+    start_proc trove-conductor "$TROVE_VENV/bin/trove-conductor" "${TROVE_CONFIG[@]}"
+}
+# The compute host registers itself; the cell learns of it only through discover_hosts. Then the
+# flavor Trove's instances use (an ephemeral disk: the dev cloud's Trove creates no volume).
+setup_compute() {
+    local i c=(--config-file "$D/etc/nova/nova.conf")
+    for i in $(seq 1 120); do
+        run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 discover_hosts --verbose >>"$D/log/nova-discover.log" 2>&1
+        run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 list_hosts 2>/dev/null | grep -q "$COMPUTE_HOST" && break
+        ours nova-compute || { tail -20 "$D/log/nova-compute.log" >&2; die "nova-compute exited (log: $D/log/nova-compute.log)"; }
+        sleep 1
+    done
+    run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 list_hosts 2>/dev/null | grep -q "$COMPUTE_HOST" ||
+        die "nova-compute did not register (log: $D/log/nova-compute.log)"
+    if [ ! -f "$D/lib/flavor.done" ]; then
+        OS_CLIENT_CONFIG_FILE=$D/clouds.yaml OS_CLOUD=devcloud /usr/bin/openstack flavor create \
+            --id "$FLAVOR_ID" --vcpus 1 --ram 1024 --disk 4 --ephemeral 4 --public "$FLAVOR_NAME" >/dev/null
+        touch "$D/lib/flavor.done"
+    fi
+}
+# ML2's `test` mechanism driver binds ports only on this host name.
+COMPUTE_HOST=host-ovs-no_filter
+FLAVOR_NAME=ds1.small
+FLAVOR_ID=trove-ds1-small
+
+# The guest agent's config file Trove injects into every instance: the dev cloud's base (transport,
+# logging) followed by the region's settings a stack rendered, verbatim.
+assemble_guest_config() {
+    cat "$D/etc/trove/guest-base.conf" "$D/etc/trove/guest-region.conf" >"$D/etc/trove/trove-guestagent.conf.tmp"
+    mv "$D/etc/trove/trove-guestagent.conf.tmp" "$D/etc/trove/trove-guestagent.conf"
+}
+cmd_trove_config() {
+    local trove_conf=${1:-} guest_conf=${2:-}
+    if [ "$trove_conf" = --clear ]; then
+        trove_conf=/dev/null guest_conf=/dev/null
+    fi
+    [ -n "$trove_conf" ] && [ -n "$guest_conf" ] || die "usage: $0 trove-config TROVE_CONF GUEST_CONF | --clear"
+    [ -r "$trove_conf" ] && [ -r "$guest_conf" ] || die "trove-config: cannot read $trove_conf or $guest_conf"
+    ( umask 077; cat "$trove_conf" >"$D/etc/trove/region.conf.tmp"; cat "$guest_conf" >"$D/etc/trove/guest-region.conf.tmp" )
+    mv "$D/etc/trove/region.conf.tmp" "$D/etc/trove/region.conf"
+    mv "$D/etc/trove/guest-region.conf.tmp" "$D/etc/trove/guest-region.conf"
+    assemble_guest_config
+    # Trove reads its configuration at start: restart the controllers.
+    stop_procs trove trove-taskmanager trove-conductor
+    start_apis
+    start_workers
+    wait_healthy 120 trove || die "trove-api is not healthy after the new configuration (log: $D/log/trove.log)"
+    check_started trove-taskmanager trove-conductor || die "a Trove controller did not start"
+    say "Trove restarted with the region's settings ($(grep -c . "$D/etc/trove/region.conf") lines of trove.conf, $(grep -c . "$D/etc/trove/guest-region.conf") of the guest agent's)"
 }
 # The Docker engine that runs the stack's registry and pushes its images: Debian's dockerd on a unix
 # socket in the state dir, with what this machine allows (vfs, no iptables, no bridge: containers
@@ -341,7 +465,7 @@ wait_healthy() { # timeout services...
 cmd_up() {
     local t0 all_up=1 s
     t0=$(now)
-    for s in mariadb "${APIS[@]}" docker; do ours "$s" || all_up=""; done
+    for s in mariadb rabbitmq "${APIS[@]}" "${WORKERS[@]}" docker; do ours "$s" || all_up=""; done
     if [ -n "$all_up" ]; then
         phase "already up: health check"
         if "$PY" "$HERE/health.py" --auth "$ADMIN_PASSWORD"; then
@@ -351,8 +475,15 @@ cmd_up() {
         say "unhealthy: restarting what is not running"
     fi
     mkdir -p "$D/log" "$D/run" "$D/lib"
+    if [ -d "$D/mysql" ] && [ "$(cat "$D/lib/layout" 2>/dev/null)" != "$LAYOUT" ]; then
+        say "the state in $D was made by an older dev cloud (layout $(cat "$D/lib/layout" 2>/dev/null || echo 1), now $LAYOUT): resetting it"
+        cmd_reset
+        mkdir -p "$D/log" "$D/run" "$D/lib"
+    fi
+    echo "$LAYOUT" >"$D/lib/layout"
     phase "install"
     install_packages
+    "$HERE/trove-venv.sh" >/dev/null
     phase_done "install"
     check_ports
     phase "configure"
@@ -361,6 +492,9 @@ cmd_up() {
     phase "database"
     start_db
     phase_done "database"
+    phase "rabbitmq"
+    start_rabbit
+    phase_done "rabbitmq"
     phase "schemas"
     sync_all
     phase_done "schemas"
@@ -375,6 +509,11 @@ cmd_up() {
     fi
     wait_healthy 180 "${APIS[@]}" || die "not every API is healthy (logs in $D/log)"
     phase_done "start APIs"
+    phase "compute and Trove's controllers"
+    start_workers
+    setup_compute
+    check_started "${WORKERS[@]}" || die "a worker did not start (logs in $D/log)"
+    phase_done "compute and Trove's controllers"
     phase "docker engine"
     start_docker
     phase_done "docker engine"
@@ -388,7 +527,9 @@ cmd_down() {
     local t0
     t0=$(now)
     [ -d "$D/run" ] || { say "not running (no $D/run)"; return 0; }
-    stop_procs docker trove cinder glance nova neutron placement keystone
+    stop_procs docker "${WORKERS[@]}" trove cinder glance nova neutron placement keystone
+    stop_procs rabbitmq
+    stop_epmd
     unmount_docker
     adopt_db
     stop_procs mariadb
@@ -417,22 +558,22 @@ cmd_status() {
     local s rc=0 pid kib total=0 groups=() g k
     declare -A pss=()
     adopt_db
-    for s in mariadb "${APIS[@]}" docker; do ours "$s" && groups+=("$(cat "$(pidfile "$s")")"); done
+    for s in mariadb rabbitmq "${APIS[@]}" "${WORKERS[@]}" docker; do ours "$s" && groups+=("$(cat "$(pidfile "$s")")"); done
     if [ ${#groups[@]} -gt 0 ]; then
         while read -r g k; do pss[$g]=$k; done < <(pss_by_group "${groups[@]}")
     fi
-    for s in mariadb "${APIS[@]}" docker; do
+    for s in mariadb rabbitmq "${APIS[@]}" "${WORKERS[@]}" docker; do
         if ours "$s"; then
             pid=$(cat "$(pidfile "$s")")
             kib=${pss[$pid]:-0}
             total=$((total + kib))
-            printf '  %-10s running   pid %-8s %5d MiB PSS  %s\n' "$s" "$pid" $((kib / 1024)) "$D/log/$s.log"
+            printf '  %-17s running   pid %-8s %5d MiB PSS  %s\n' "$s" "$pid" $((kib / 1024)) "$D/log/$s.log"
         else
-            printf '  %-10s STOPPED\n' "$s"
+            printf '  %-17s STOPPED\n' "$s"
             rc=1
         fi
     done
-    printf '  %-10s           %-12s %5d MiB PSS\n' total "" $((total / 1024))
+    printf '  %-17s           %-12s %5d MiB PSS\n' total "" $((total / 1024))
     "$PY" "$HERE/health.py" --auth "$ADMIN_PASSWORD" || rc=1
     DOCKER_HOST=unix://$DOCKER_SOCK docker version --format '  docker     engine {{.Server.Version}} on '"$DOCKER_SOCK" || rc=1
     return $rc
@@ -443,7 +584,8 @@ cmd_env() {
     case "${1:-}" in
     "") ;;
     --trove) user=trove password=devcloud-trove project=service ;;
-    *) die "env: unknown option $1 (use --trove for the trove user in the service project)" ;;
+    --demo) user=demo password=devcloud-demo project=demo ;;
+    *) die "env: unknown option $1 (--trove: trove in project service; --demo: the tenant demo)" ;;
     esac
     cat <<EOF
 unset OS_CLOUD OS_TOKEN OS_PROJECT_ID OS_TENANT_ID OS_TENANT_NAME OS_DOMAIN_ID OS_DOMAIN_NAME OS_SYSTEM_SCOPE
@@ -460,6 +602,9 @@ export OS_INTERFACE=public
 export DEVCLOUD_DIR=$D
 export DEVCLOUD_TROVE_CONF=$D/etc/trove/trove.conf
 export DEVCLOUD_TROVE_MANAGE=$HERE/trove-manage
+export DEVCLOUD_TROVE_VENV=$TROVE_VENV
+export DEVCLOUD_RABBIT_PORT=$RABBIT_PORT
+export DEVCLOUD_FLAVOR=$FLAVOR_NAME
 export DOCKER_HOST=unix://$DOCKER_SOCK
 EOF
 }
@@ -483,6 +628,7 @@ down) lock; cmd_down ;;
 status) cmd_status ;;
 env) shift; cmd_env "$@" ;;
 reset) lock; cmd_reset ;;
+trove-config) shift; lock; cmd_trove_config "$@" ;;
 *)
     sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
     [ -n "${1:-}" ] && exit 2 || exit 0

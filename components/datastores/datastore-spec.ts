@@ -15,11 +15,15 @@ export const TROVE_IMAGE_TAG = "trove";
 export interface DatastoreVersionSpec {
     /** Datastore name, e.g. "mysql". Names the image repository `trove-datastores/<datastore>`. */
     readonly datastore: string;
-    /** Version name, e.g. "5.7.29"; also the image tag the guest agent pulls. */
+    /** Version name, e.g. "10.11-ha": what users pick; the image tag too when no versionNumber is given. */
     readonly version: string;
     /** Guest agent manager. @default the datastore name */
     readonly manager?: string;
-    /** Trove's version number. @default the version name */
+    /**
+     * Trove's version number, e.g. "10.11". The guest agent pulls `<docker_image>:<version number>`
+     * (Trove hands it `datastore_version.version`, not the name), so images are tagged by it.
+     * @default the version name
+     */
     readonly versionNumber?: string;
     /** Image mirrored into the registry as this version, e.g. "mysql:5.7.29". */
     readonly sourceImage: string;
@@ -106,9 +110,9 @@ export function validateDatastoreVersions(specs: readonly DatastoreVersionSpec[]
             problems.push({ path: `${at}.version`, message: numberNotString(spec.version) });
         } else if (typeof spec.version !== "string" || !NAME.test(spec.version)) {
             problems.push({ path: `${at}.version`, message: `${show(spec.version)} is not a version name such as "5.7.29"` });
-        } else {
+        } else if (spec.versionNumber === undefined) {
             const wrongTag = checkDockerTag(spec.version);
-            if (wrongTag) problems.push({ path: `${at}.version`, message: `${wrongTag}; the guest agent pulls the version name as the image tag` });
+            if (wrongTag) problems.push({ path: `${at}.version`, message: `${wrongTag}; without a versionNumber the guest agent pulls the version name as the image tag (or set versionNumber, e.g. "10.11")` });
         }
         if (typeof spec.versionNumber === "number") {
             problems.push({ path: `${at}.versionNumber`, message: numberNotString(spec.versionNumber) });
@@ -138,6 +142,20 @@ export function validateDatastoreVersions(specs: readonly DatastoreVersionSpec[]
         }
     });
     const resolved = resolveVersions(specs);
+    // The guest pulls by number, so versions of a datastore that share a number share its image tag.
+    const tagOwner = new Map<string, number>();
+    resolved.forEach((v, i) => {
+        const tag = `${v.datastore}:${v.versionNumber}`;
+        const owner = tagOwner.get(tag);
+        if (owner === undefined) {
+            tagOwner.set(tag, i);
+        } else if (resolved[owner].sourceImage !== v.sourceImage) {
+            problems.push({
+                path: `[${i}].sourceImage`,
+                message: `${v.datastore} ${v.version} and ${resolved[owner].version} (at [${owner}]) both have version number ${v.versionNumber}, the image tag their guests pull, but different source images (${v.sourceImage}, ${resolved[owner].sourceImage}); give them the same image or different versionNumbers`,
+            });
+        }
+    });
     const defaults = new Map<string, number[]>();
     const managerOf = new Map<string, string>();
     resolved.forEach((v, i) => {

@@ -9,8 +9,8 @@ import { parseValidationRules, splitByLoadPath } from "./validation-rules";
 import { TroveConnection } from "./trove-api";
 import { nested, Problem, throwIfProblems } from "../common/validation";
 
-/** Where Debian's python3-trove keeps `<manager>/validation-rules.json`. */
-export const DEBIAN_TROVE_TEMPLATES = "/usr/lib/python3/dist-packages/trove/templates";
+/** Where a pip-installed Trove keeps `<manager>/validation-rules.json`, relative to its environment. */
+export const TROVE_TEMPLATES_IN_VENV = "lib/python3.*/site-packages/trove/templates";
 
 export interface TroveManageArgs extends TroveManageHost {
     /** The trove-manage command. @default "trove-manage" */
@@ -55,7 +55,7 @@ export function validateDatastoresArgs(args: Omit<DatastoresArgs, "connection" |
         for (const manager of new Set(resolveVersions(args.versions).map((v) => v.manager))) {
             const file = rulesFile(args.parametersDir, manager);
             if (!fs.existsSync(file)) {
-                problems.push({ path: "parametersDir", message: `${file} does not exist; point parametersDir at Trove's trove/templates directory (Debian: ${DEBIAN_TROVE_TEMPLATES})` });
+                problems.push({ path: "parametersDir", message: `${file} does not exist; point parametersDir at the trove/templates directory of the Trove release the controllers run (pip: <venv>/${TROVE_TEMPLATES_IN_VENV})` });
                 continue;
             }
             try {

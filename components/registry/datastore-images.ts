@@ -53,9 +53,9 @@ function legacyBuild(build: docker.types.input.RemoteImageBuild): docker.types.i
 
 /** What one version publishes. */
 export interface PublishedVersion {
-    /** `<registry>/<repository>/<datastore>:<version>` */
+    /** `<registry>/<repository>/<datastore>:<version number>`: the tag the guest agent pulls. */
     readonly datastoreImage: string;
-    /** `<registry>/<repository>/db-backup-<datastore>:<version>`, or undefined when backups are off. */
+    /** `<registry>/<repository>/db-backup-<datastore>:<version number>`, or undefined when backups are off. */
     readonly backupImage: string | undefined;
     /** sha256 digest of the pushed datastore image. */
     readonly datastoreDigest: pulumi.Output<string>;
@@ -90,8 +90,8 @@ export function validateDatastoreImagesArgs(args: Omit<DatastoreImagesArgs, "cre
 
 /**
  * Publishes, for every datastore version, the datastore image and the backup image the guest agent
- * pulls: `<registry>/trove-datastores/<datastore>:<version>` and `.../db-backup-<datastore>:<version>`,
- * one tag per version, as Trove's production guide requires. Pulls, builds and pushes through a docker
+ * pulls: `<registry>/trove-datastores/<datastore>:<n>` and `.../db-backup-<datastore>:<n>`, where `n` is
+ * the version's number (Trove hands the guest `datastore_version.version`, the number, not the name). Pulls, builds and pushes through a docker
  * provider of its own on `dockerHost`, with the registry's credentials.
  */
 export class DatastoreImages extends pulumi.ComponentResource {
@@ -135,7 +135,7 @@ export class DatastoreImages extends pulumi.ComponentResource {
             // Found on the engine when it is there already (an air-gapped region preloads it),
             // pulled otherwise.
             const source = new docker.RemoteImage(`${name}-${key}-source`, { name: v.sourceImage, keepLocally: true }, childOpts);
-            const tag = new docker.Tag(`${name}-${key}-tag`, { sourceImage: source.imageId, targetImage: tagged(image, v.version) }, childOpts);
+            const tag = new docker.Tag(`${name}-${key}-tag`, { sourceImage: source.imageId, targetImage: tagged(image, v.versionNumber) }, childOpts);
             // Re-pushed only when the source's content (its image id) changes.
             const pushed = new docker.RegistryImage(`${name}-${key}-push`, {
                 name: tag.targetImage,
@@ -149,14 +149,14 @@ export class DatastoreImages extends pulumi.ComponentResource {
             if (args.backupContext !== false && contextDigest !== undefined) {
                 const backup = backupImage(args.registry, v.datastore, repository);
                 this.backupDockerImages[v.datastore] = backup;
-                backupName = tagged(backup, v.version);
+                backupName = tagged(backup, v.versionNumber);
                 // Rebuilt only when the context's content changes (the trigger replaces the build).
                 const built = new docker.RemoteImage(`${name}-${key}-backup`, {
                     name: backupName,
                     build: legacyBuild({
                         // Relative paths are the project directory's, where the program runs.
                         context: path.resolve(args.backupContext),
-                        buildArgs: { DATASTORE: v.datastore, DATASTORE_VERSION: v.version },
+                        buildArgs: { DATASTORE: v.datastore, DATASTORE_VERSION: v.versionNumber },
                         networkMode: args.buildNetwork,
                     }),
                     triggers: { contextDigest },
@@ -171,7 +171,7 @@ export class DatastoreImages extends pulumi.ComponentResource {
                 backupDigest = backupPush.sha256Digest;
             }
             this.published[key] = {
-                datastoreImage: tagged(image, v.version),
+                datastoreImage: tagged(image, v.versionNumber),
                 backupImage: backupName,
                 datastoreDigest: pushed.sha256Digest,
                 backupDigest,

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Idempotent Keystone set-up of the dev cloud, after `keystone-manage bootstrap` (admin user,
 admin project, admin role, identity endpoints): the `service` project, one user per service with
-the admin role in it (`trove` among them), and every service's endpoints in RegionOne.
+the admin and `service` roles in it (`trove` among them), every service's endpoints in RegionOne,
+and a tenant: project `demo` with user `demo` (member role), who creates database instances.
 
 Plain REST in one process: much faster than one `openstack` command per object.
 """
@@ -60,6 +61,11 @@ def main():
         return body[singular]["id"]
 
     admin_role = find("roles", "roles", name="admin")[0]["id"]
+    member_role = find("roles", "roles", name="member")[0]["id"]
+    # keystonemiddleware sends the caller's token as X-Service-Token too; with
+    # service_token_roles_required the receiving service wants the `service` role on it (Nova
+    # calling Neutron for Trove's servers fails with NeutronAdminCredentialConfigurationInvalid).
+    service_role = ensure("roles", "role", {"name": "service"}, {"name": "service"})
     service_project = ensure("projects", "project", {"name": "service", "domain_id": "default"},
                              {"name": "service", "domain_id": "default",
                               "description": "dev cloud service project"})
@@ -67,7 +73,14 @@ def main():
     for user in sorted({s[0] for s in SERVICES}):
         users[user] = ensure("users", "user", {"name": user, "domain_id": "default"},
                              {"name": user, "domain_id": "default", "password": f"devcloud-{user}"})
-        call("PUT", f"/projects/{service_project}/users/{users[user]}/roles/{admin_role}", token)
+        for role in (admin_role, service_role):
+            call("PUT", f"/projects/{service_project}/users/{users[user]}/roles/{role}", token)
+    demo_project = ensure("projects", "project", {"name": "demo", "domain_id": "default"},
+                          {"name": "demo", "domain_id": "default",
+                           "description": "dev cloud tenant: creates database instances"})
+    demo_user = ensure("users", "user", {"name": "demo", "domain_id": "default"},
+                       {"name": "demo", "domain_id": "default", "password": "devcloud-demo"})
+    call("PUT", f"/projects/{demo_project}/users/{demo_user}/roles/{member_role}", token)
     for _, name, stype, url in SERVICES:
         sid = ensure("services", "service", {"type": stype, "name": name},
                      {"name": name, "type": stype, "enabled": True})
@@ -79,6 +92,7 @@ def main():
                     "service_id": sid, "interface": interface, "url": url,
                     "region_id": REGION, "enabled": True}})
     print(f"keystone: project service={service_project}, users {', '.join(sorted(users))}, "
+          f"tenant demo={demo_project}, "
           f"{len(SERVICES)} services with endpoints in {REGION}")
 
 

@@ -27,11 +27,18 @@ describe("validateDatastoreVersions", () => {
         ])).toEqual([]);
     });
 
+    test("a name that is no Docker tag is fine when the number (the tag) is given", () => {
+        expect(validateDatastoreVersions([mysql(`8.0-${"x".repeat(130)}`, { versionNumber: "8.0" })])).toEqual([]);
+    });
+
     test.each<[string, DatastoreVersionSpec[], string, RegExp]>([
         ["none", [], "", /at least one datastore version/],
         ["unknown datastore", [{ datastore: "oracle", version: "19", sourceImage: "o" }], "[0].datastore", /unknown datastore manager "oracle"; Trove's container guests support mysql, mariadb, postgresql/],
         ["unknown manager", [mysql("1", { manager: "db2" })], "[0].manager", /unknown datastore manager "db2"/],
         ["duplicate version", [mysql("5.7.29"), mysql("5.7.29")], "[1].version", /already declared at \[0\]/],
+        ["one number, two images: one tag the guests pull", [mysql("8.0-a", { versionNumber: "8.0" }), mysql("8.0-b", { versionNumber: "8.0" })],
+            "[1].sourceImage", /mysql 8.0-b and 8.0-a \(at \[0\]\) both have version number 8.0, the image tag their guests pull, but different source images/],
+        ["a name that cannot be a tag, without a number", [mysql(`8.0-${"x".repeat(130)}`)], "[0].version", /without a versionNumber the guest agent pulls the version name as the image tag/],
         ["two defaults", [mysql("5.7.29", { default: true }), mysql("8.0", { default: true })], "[1].default", /mysql has 2 default versions \(5.7.29, 8.0\); mark exactly one default/],
         ["inactive default", [mysql("5.7.29", { active: false, default: true })], "[0].default", /inactive version cannot be the default/],
         ["too many tags", [mysql("1", { imageTags: ["a", "b", "c", "d", "e", "f"] })], "[0].imageTags", /has 6 tags; Trove accepts 1 to 5/],

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { OpenStackApi } from "../support/openstack-api";
+import { TROVE_TEMPLATES } from "../support/dev-config";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -157,7 +158,7 @@ if (blocked) console.warn(`SKIPPED the pulumi config set suite: ${blocked}`);
         structured("guestImage.source.path", ".devcloud/guest-image/trove-guest-dev.qcow2");
         structured("guestImage.properties.hw_rng_model", "virtio");
         structured("guestImage.minDiskGb", "5");
-        structured("trove.parametersDir", "/usr/lib/python3/dist-packages/trove/templates");
+        structured("trove.parametersDir", TROVE_TEMPLATES);
         structured("trove.troveManage.configFile", "/etc/trove/trove.conf");
         structured("trove.troveManage.ssh.host", "127.0.0.1");
         structured("trove.troveManage.ssh.user", "trove");

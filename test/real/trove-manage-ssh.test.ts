@@ -7,7 +7,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { destroyAndRemove, inlineStack } from "../support/stack";
-import { Datastores, DEBIAN_TROVE_TEMPLATES } from "../../components/datastores/datastores";
+import { Datastores } from "../../components/datastores/datastores";
+import { TROVE_TEMPLATES } from "../support/dev-config";
 import { parseValidationRules } from "../../components/datastores/validation-rules";
 import { OpenStackApi } from "../support/openstack-api";
 import { requireRealEnvironment } from "../support/real-env";
@@ -74,7 +75,7 @@ describe("trove-manage over SSH against the dev cloud", () => {
             const ds = new Datastores("ssh", {
                 connection,
                 versions: [{ datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29" }],
-                parametersDir: DEBIAN_TROVE_TEMPLATES,
+                parametersDir: TROVE_TEMPLATES,
                 troveManage: {
                     command: path.join(__dirname, "..", "..", "scripts", "devcloud", "trove-manage"),
                     configFile,
@@ -95,7 +96,7 @@ describe("trove-manage over SSH against the dev cloud", () => {
     test("every parameter is loaded on the controller over SSH, and the key stays a secret", async () => {
         const result = await stack.up();
         const id = (result.outputs.versionIds.value as Record<string, string>)["mysql-5.7.29"];
-        const rules = parseValidationRules(fs.readFileSync(path.join(DEBIAN_TROVE_TEMPLATES, "mysql", "validation-rules.json"), "utf8"));
+        const rules = parseValidationRules(fs.readFileSync(path.join("mysql", "validation-rules.json"), "utf8"));
         const { "configuration-parameters": loaded } = await api.get<{ "configuration-parameters": { name: string; type: string }[] }>(
             "database", `/datastores/versions/${id}/parameters`);
         expect(loaded.map((p) => p.name).sort()).toEqual(rules.map((r) => r.name).sort());

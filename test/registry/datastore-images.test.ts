@@ -39,6 +39,22 @@ describe("DatastoreImages", () => {
         expect(await valueOf(images.published["mysql-5.7.29"].datastoreDigest)).toBe("sha256:pushed-img-mysql-5.7.29-push");
     });
 
+    test("a version whose name differs from its number is tagged by the number, the tag the guest pulls", async () => {
+        const images = new DatastoreImages("img", {
+            registry: "10.0.0.5:4000",
+            versions: [{ datastore: "mariadb", version: "10.11-ha", versionNumber: "10.11", sourceImage: "mariadb:10.11" }],
+            backupContext: backupDir,
+        });
+        await settle();
+        expect(named(mocks.resources, "img-mariadb-10.11-ha-tag").inputs.targetImage).toBe("10.0.0.5:4000/trove-datastores/mariadb:10.11");
+        expect(named(mocks.resources, "img-mariadb-10.11-ha-push").inputs.name).toBe("10.0.0.5:4000/trove-datastores/mariadb:10.11");
+        expect(named(mocks.resources, "img-mariadb-10.11-ha-backup").inputs).toMatchObject({
+            name: "10.0.0.5:4000/trove-datastores/db-backup-mariadb:10.11",
+            build: { buildArgs: { DATASTORE: "mariadb", DATASTORE_VERSION: "10.11" } },
+        });
+        expect(images.published["mariadb-10.11-ha"].datastoreImage).toBe("10.0.0.5:4000/trove-datastores/mariadb:10.11");
+    });
+
     test("every version's backup image: built from the context with the build args, keyed by the context's digest, pushed", async () => {
         const images = new DatastoreImages("img", { registry: "10.0.0.5:4000", versions, backupContext: backupDir, buildNetwork: "host" });
         await settle();

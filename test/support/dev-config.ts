@@ -5,6 +5,12 @@ import { ConfigMap } from "@pulumi/pulumi/automation";
 
 const repo = path.join(__dirname, "..", "..");
 
+/**
+ * The dev cloud's Trove release's trove/templates (validation-rules.json per datastore), linked into
+ * the repository by scripts/devcloud/trove-venv.sh.
+ */
+export const TROVE_TEMPLATES = path.join(repo, ".trove-templates");
+
 /** Pulumi.dev.yaml's settings as plain values (objects as objects). */
 export function devSettings(): Record<string, unknown> {
     const file = yaml.load(fs.readFileSync(path.join(repo, "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, unknown> };
