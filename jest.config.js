@@ -1,5 +1,5 @@
 // Two projects: "unit" (mocks and pure helpers, seconds) and "real" (the real Pulumi engine, the dev
-// cloud, the Docker engine). `npm test` runs both; `npm run test:unit` runs the first.
+// cloud, the Docker engine; test/live: Trove running a database on a region the stack built). `npm test` runs both; `npm run test:unit` runs the first.
 // Types are checked once by `tsc` in the test command, so ts-jest only transpiles.
 const common = {
     preset: "ts-jest",
@@ -15,12 +15,12 @@ module.exports = {
             ...common,
             displayName: "unit",
             testMatch: ["<rootDir>/test/**/*.test.ts"],
-            testPathIgnorePatterns: ["<rootDir>/test/engine/", "<rootDir>/test/e2e/", "<rootDir>/test/real/"],
+            testPathIgnorePatterns: ["<rootDir>/test/engine/", "<rootDir>/test/e2e/", "<rootDir>/test/real/", "<rootDir>/test/live/"],
         },
         {
             ...common,
             displayName: "real",
-            testMatch: ["<rootDir>/test/engine/**/*.test.ts", "<rootDir>/test/e2e/**/*.test.ts", "<rootDir>/test/real/**/*.test.ts"],
+            testMatch: ["<rootDir>/test/engine/**/*.test.ts", "<rootDir>/test/e2e/**/*.test.ts", "<rootDir>/test/real/**/*.test.ts", "<rootDir>/test/live/**/*.test.ts"],
         },
     ],
 };

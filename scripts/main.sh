@@ -16,5 +16,13 @@ eval "$(scripts/devcloud.sh env --trove)"
 pulumi stack select dev 2>/dev/null || pulumi stack init dev
 pulumi up --stack dev --yes --skip-preview "$@"
 pulumi stack output --stack dev
+# The dev cloud's Trove controllers take the region's settings as the stack rendered them, verbatim
+# (after their own base: database, broker, Keystone).
+conf=$(mktemp -d)
+trap 'rm -rf "$conf"' EXIT
+pulumi stack output --stack dev troveConf --show-secrets >"$conf/trove.conf"
+pulumi stack output --stack dev guestAgentConf --show-secrets >"$conf/guest.conf"
+scripts/devcloud.sh trove-config "$conf/trove.conf" "$conf/guest.conf"
+rm -rf "$conf"
 # What CI would say of the region now: no change, and the policy pack passing.
 ci/preview.sh --stack dev --diff-file .pulumi-state/dev-preview.md

@@ -1,0 +1,261 @@
+// Live fire: Trove 26 runs a database on the region this package built. A region stack (mariadb
+// whose version name differs from its number, a registry with credentials, restricted egress) goes
+// up on the dev cloud; the dev cloud's Trove controllers take the stack's troveConf and
+// guestAgentConf verbatim; a tenant creates an instance through Trove's API; the guest harness plays
+// the server's guest (cloud-init's files from Nova's user_data, Trove's real guest agent in
+// namespaces of its own, pulling from the stack's registry); the instance goes ACTIVE and HEALTHY and
+// the tenant's user queries MariaDB in the guest. Then everything is removed, and checked removed.
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { Stack } from "@pulumi/pulumi/automation";
+import { regionTestStack } from "../support/region-stack";
+import { devSettings } from "../support/dev-config";
+import { destroyAndRemove } from "../support/stack";
+import { OpenStackApi } from "../support/openstack-api";
+import { GuestHarness } from "../support/guest-harness";
+import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
+import { tempDir } from "../tmp";
+
+const repo = path.join(__dirname, "..", "..");
+const suffix = `l${Date.now().toString(36).slice(-5)}`;
+const STACK = `test-live-${suffix}`;
+const REGISTRY_PORT = 4100;
+const REGISTRY_USER = "trove-guest";
+const REGISTRY_PASSWORD = `live-${suffix}-registry-password`;
+const VERSION_NAME = "10.11-live";
+const VERSION_NUMBER = "10.11";
+const TENANT_CIDR = "192.168.77.0/24";
+
+interface Instance { id: string; status: string; operating_status?: string; fault?: { message: string } }
+interface Server { id: string; name: string; status: string; tenant_id: string; key_name: string; image: { id: string } }
+interface Port { id: string; network_id: string; security_groups: string[]; binding_host_id?: string }
+
+function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `read` until it answers a value, or fails with what it saw last. */
+async function waitFor<T>(what: string, timeoutMs: number, read: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await read();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+        await sleep(2000);
+    }
+}
+
+function devcloud(args: string[]): string {
+    return execFileSync("bash", [path.join(repo, "scripts", "devcloud.sh"), ...args], { stdio: ["ignore", "pipe", "pipe"] }).toString();
+}
+
+function docker(args: string[]): string {
+    return execFileSync("docker", args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
+}
+
+/** The live region: the dev stack's settings, with what a production region sets for guests. */
+function liveSettings(): Record<string, unknown> {
+    const dev = devSettings();
+    const image = dev["trove-region:guestImage"] as Record<string, unknown>;
+    return {
+        ...dev,
+        "trove-region:keypair": { name: `trove-mgmt-${suffix}` },
+        "trove-region:volumeType": { name: `trove-${suffix}` },
+        "trove-region:guestImage": { ...image, name: `trove-guest-${suffix}` },
+        "trove-region:securityGroups": {
+            sshFromCidrs: ["192.0.2.10/32"],
+            egress: {
+                mode: "restricted",
+                destinations: [
+                    { purpose: "rabbitmq", cidrs: ["127.0.0.1/32"], ports: [Number(process.env.DEVCLOUD_RABBIT_PORT ?? 5672)] },
+                    { purpose: "registry", cidrs: ["127.0.0.1/32"], ports: [REGISTRY_PORT] },
+                    { purpose: "keystone", cidrs: ["127.0.0.1/32"], ports: [5000] },
+                    { purpose: "dns", cidrs: ["127.0.0.1/32"], ports: [53], protocol: "udp" },
+                ],
+            },
+        },
+        // A registry of its own, with credentials, on the dev cloud's Docker engine.
+        "trove-region:registry": {
+            mode: "create", hostAddress: "127.0.0.1", port: REGISTRY_PORT, listenAddress: "127.0.0.1",
+            containerName: `trove-registry-${suffix}`, credentials: { username: REGISTRY_USER },
+        },
+        "trove-region:datastores": [{ datastore: "mariadb", version: VERSION_NAME, versionNumber: VERSION_NUMBER, sourceImage: `mariadb:${VERSION_NUMBER}` }],
+    };
+}
+
+requirePulumiToolchain();
+const blocked = missingPluginsReason(["openstack", "docker"]);
+if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
+
+(blocked ? describe.skip : describe)("live fire: Trove 26 creates a MariaDB instance on the region the stack built", () => {
+    let stack: Stack | undefined;
+    let outputs: Record<string, { value: unknown; secret: boolean }>;
+    let service: OpenStackApi;
+    let tenant: OpenStackApi;
+    const harness = new GuestHarness(process.env);
+    const created: { network?: string; subnet?: string; router?: string; instance?: string; server?: string } = {};
+    const tenantEnv = { ...process.env, OS_USERNAME: "demo", OS_PASSWORD: "devcloud-demo", OS_PROJECT_NAME: "demo" };
+
+    beforeAll(async () => {
+        requireRealEnvironment();
+        if (!process.env.DEVCLOUD_DIR || !process.env.DOCKER_HOST) throw new Error("DEVCLOUD_DIR and DOCKER_HOST are not set: run through `npm test`, which starts the dev cloud");
+        // The real MariaDB image, built from Debian's packages (cached): the stack publishes it.
+        execFileSync("bash", [path.join(repo, "scripts", "devcloud", "images", "mariadb.sh"), VERSION_NUMBER], { stdio: "inherit" });
+        stack = await regionTestStack(STACK, suffix, liveSettings());
+        await stack.setConfig("trove-region:registryPassword", { value: REGISTRY_PASSWORD, secret: true });
+        service = await OpenStackApi.login();
+        tenant = await OpenStackApi.login(tenantEnv);
+    });
+
+    afterAll(async () => {
+        // Whatever failed, leave nothing behind: the instance (force), the guest, Trove's settings,
+        // the tenant's network, the stack.
+        if (created.instance) {
+            await service.request("POST", "database", `/mgmt/instances/${created.instance}/action`, { reset_status: {} }).catch(() => undefined);
+            await tenant.request("DELETE", "database", `/instances/${created.instance}`).catch(() => undefined);
+            await waitFor("the instance to go", 120_000, async () => (await instanceGone(created.instance!)) ? true : undefined).catch((e: Error) => console.error(e.message));
+        }
+        if (created.server) {
+            try { harness.stop(created.server); } catch (e) { console.error(`guest stop: ${(e as Error).message}`); }
+        }
+        try { devcloud(["trove-config", "--clear"]); } catch (e) { console.error(`trove-config --clear: ${(e as Error).message}`); }
+        await removeTenantNetwork().catch((e: Error) => console.error(`tenant network: ${e.message}`));
+        await destroyAndRemove(stack, STACK);
+    });
+
+    async function instanceGone(id: string): Promise<boolean> {
+        return tenant.request("GET", "database", `/instances/${id}`).then(() => false, (e: Error) => /: 404 /.test(e.message));
+    }
+
+    async function removeTenantNetwork(): Promise<void> {
+        if (created.router && created.subnet) {
+            await tenant.request("PUT", "network", `/v2.0/routers/${created.router}/remove_router_interface`, { subnet_id: created.subnet }).catch(() => undefined);
+        }
+        if (created.router) await tenant.request("DELETE", "network", `/v2.0/routers/${created.router}`);
+        if (created.network) await tenant.request("DELETE", "network", `/v2.0/networks/${created.network}`);
+        created.router = created.subnet = created.network = undefined;
+    }
+
+    test("pulumi up of the region, and the controllers take its settings verbatim", async () => {
+        const result = await stack!.up({ onOutput: (line) => process.stdout.write(line) });
+        expect(result.summary.result).toBe("succeeded");
+        outputs = result.outputs as typeof outputs;
+        expect(outputs.troveConf.secret).toBe(true);
+        expect(outputs.guestAgentConf.secret).toBe(true);
+        const dir = tempDir("live-conf");
+        const troveConf = path.join(dir, "trove.conf");
+        const guestConf = path.join(dir, "guest.conf");
+        fs.writeFileSync(troveConf, outputs.troveConf.value as string, { mode: 0o600 });
+        fs.writeFileSync(guestConf, outputs.guestAgentConf.value as string, { mode: 0o600 });
+        devcloud(["trove-config", troveConf, guestConf]);
+        fs.rmSync(dir, { recursive: true, force: true });
+        const state = process.env.DEVCLOUD_DIR!;
+        expect(fs.readFileSync(path.join(state, "etc", "trove", "region.conf"), "utf8")).toBe(outputs.troveConf.value);
+        expect(fs.readFileSync(path.join(state, "etc", "trove", "trove-guestagent.conf"), "utf8").endsWith(outputs.guestAgentConf.value as string)).toBe(true);
+    });
+
+    test("a tenant creates an instance; the guest pulls its image from the stack's registry; it goes ACTIVE and HEALTHY", async () => {
+        const { network } = (await tenant.request<{ network: { id: string } }>("POST", "network", "/v2.0/networks", { network: { name: `live-${suffix}` } }))!;
+        created.network = network.id;
+        const { subnet } = (await tenant.request<{ subnet: { id: string } }>("POST", "network", "/v2.0/subnets", {
+            subnet: { network_id: network.id, cidr: TENANT_CIDR, ip_version: 4, name: `live-${suffix}` },
+        }))!;
+        created.subnet = subnet.id;
+        // Trove refuses a user subnet that no router serves ([network] enable_access_check).
+        const { router } = (await tenant.request<{ router: { id: string } }>("POST", "network", "/v2.0/routers", { router: { name: `live-${suffix}` } }))!;
+        created.router = router.id;
+        await tenant.request("PUT", "network", `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id });
+
+        const { instance } = (await tenant.request<{ instance: Instance }>("POST", "database", "/instances", {
+            instance: {
+                name: `live-${suffix}`,
+                flavorRef: process.env.DEVCLOUD_FLAVOR_ID ?? "trove-ds1-small",
+                datastore: { type: "mariadb", version: VERSION_NAME },
+                nics: [{ "net-id": network.id }],
+                databases: [{ name: "livedb" }],
+                users: [{ name: "liveuser", password: "live-user-password", databases: [{ name: "livedb" }] }],
+            },
+        }))!;
+        created.instance = instance.id;
+        const buildStarted = Date.now();
+        expect(instance.status).toBe("BUILD");
+
+        // The taskmanager's server, in the service project: ACTIVE at once (the fake driver boots nothing).
+        const server = await waitFor("the instance's Nova server", 120_000, async () => {
+            const { servers } = await service.get<{ servers: Server[] }>("compute", `/servers/detail?name=${encodeURIComponent(`^live-${suffix}$`)}`);
+            return servers.find((s) => s.status === "ACTIVE");
+        });
+        created.server = server.id;
+        // What cloud-init would do on the VM: the harness reads the user_data and starts the guest.
+        console.log(harness.start(server.id).trim());
+
+        const active = await waitFor("the instance to go ACTIVE", 600_000, async () => {
+            const { instance: now } = await tenant.get<{ instance: Instance }>("database", `/instances/${instance.id}`);
+            if (now.status === "ERROR" || now.status === "FAILED") throw new Error(`instance ${now.status}: ${now.fault?.message ?? "no fault given"}`);
+            return now.status === "ACTIVE" ? now : undefined;
+        });
+        const seconds = (Date.now() - buildStarted) / 1000;
+        console.log(`live fire: instance ${instance.id} went from BUILD to ACTIVE in ${seconds.toFixed(1)} s`);
+        expect(active.operating_status).toBe("HEALTHY");
+    });
+
+    test("the server, its ports, key and image are the ones the stack built", async () => {
+        const { server } = await service.get<{ server: Server }>("compute", `/servers/${created.server}`);
+        expect(server.tenant_id).toBe(service.projectId);
+        expect(server.key_name).toBe(outputs.novaKeypairName.value);
+        // Found by tags (trove, mariadb): the stack's guest image.
+        expect(server.image.id).toBe(outputs.guestImageId.value);
+
+        const { ports } = await service.get<{ ports: Port[] }>("network", `/v2.0/ports?device_id=${created.server}`);
+        expect(ports.map((p) => p.network_id).sort()).toEqual([created.network, outputs.managementNetworkId.value].sort());
+        const management = ports.find((p) => p.network_id === outputs.managementNetworkId.value)!;
+        expect(management.security_groups).toEqual([outputs.managementSecurityGroupId.value]);
+        expect(management.binding_host_id).toBe("host-ovs-no_filter");
+    });
+
+    test("the guest pulled <registry>/trove-datastores/mariadb:<version number> from the stack's registry, with its credentials", () => {
+        const logs = execFileSync("docker", ["logs", `trove-registry-${suffix}`], { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+        const pulls = logs.toString().split("\n")
+            .filter((l) => l.includes(`/v2/trove-datastores/mariadb/manifests/${VERSION_NUMBER}`) && l.includes("GET"));
+        expect(pulls.length).toBeGreaterThan(0);
+        expect(pulls.some((l) => l.includes(`auth.user.name="${REGISTRY_USER}"`) || l.includes(`auth.user.name=${REGISTRY_USER}`))).toBe(true);
+        // The name is not what the guest asks for.
+        expect(logs.toString()).not.toContain(`/v2/trove-datastores/mariadb/manifests/${VERSION_NAME}`);
+    });
+
+    test("the tenant's user queries MariaDB in the guest", () => {
+        const containers = harness.exec(created.server!, ["docker", "ps", "--format", "{{.Names}} {{.Image}}"]);
+        expect(containers).toContain(`127.0.0.1:${REGISTRY_PORT}/trove-datastores/mariadb:${VERSION_NUMBER}`);
+        const name = containers.trim().split("\n").find((l) => l.includes("trove-datastores/mariadb"))!.split(" ")[0];
+        const answer = harness.exec(created.server!, ["docker", "exec", name, "mariadb", "-uliveuser", "-plive-user-password",
+            "-h127.0.0.1", "--protocol=TCP", "-N", "-e", "SELECT CONCAT(CURRENT_USER(), ' ', DATABASE()), VERSION()", "livedb"]);
+        expect(answer).toMatch(/^liveuser@% livedb\t10\.11\./m);
+    });
+
+    test("delete the instance and destroy the stack: nothing is left in any service, nor of the guest", async () => {
+        await tenant.request("DELETE", "database", `/instances/${created.instance}`);
+        await waitFor("the instance to be deleted", 180_000, async () => (await instanceGone(created.instance!)) ? true : undefined);
+        created.instance = undefined;
+        await waitFor("the server to be deleted", 120_000, async () =>
+            service.request("GET", "compute", `/servers/${created.server}`).then(() => undefined, (e: Error) => /: 404 /.test(e.message) ? true : undefined));
+        harness.stop(created.server!);
+        const guestDir = path.join(process.env.DEVCLOUD_DIR!, "guests", created.server!);
+        expect(fs.existsSync(guestDir)).toBe(false);
+        expect(fs.readFileSync("/proc/self/mounts", "utf8")).not.toContain(created.server!);
+        const left = execFileSync("ps", ["-eo", "args"]).toString().split("\n").filter((l) => l.includes(created.server!));
+        expect(left).toEqual([]);
+        created.server = undefined;
+
+        const managementNetwork = outputs.managementNetworkId.value as string;
+        await removeTenantNetwork();
+        await stack!.destroy({ onOutput: () => undefined });
+        const { ports } = await service.get<{ ports: Port[] }>("network", `/v2.0/ports?network_id=${managementNetwork}`);
+        expect(ports).toEqual([]);
+        const { servers } = await service.get<{ servers: Server[] }>("compute", `/servers?name=${encodeURIComponent(suffix)}`);
+        expect(servers).toEqual([]);
+        const { security_groups: groups } = await service.get<{ security_groups: { name: string }[] }>("network", "/v2.0/security-groups");
+        expect(groups.filter((g) => g.name.startsWith("trove_sg-"))).toEqual([]);
+        expect(docker(["ps", "-a", "--filter", `name=trove-registry-${suffix}`, "--format", "{{.Names}}"]).trim()).toBe("");
+    });
+});

@@ -1,0 +1,32 @@
+import { execFileSync } from "child_process";
+import * as path from "path";
+
+const GUEST = path.join(__dirname, "..", "..", "scripts", "devcloud", "guest", "guest.py");
+
+/**
+ * scripts/devcloud/guest/guest.py: plays a Nova server's guest on this host (cloud-init's files from
+ * the server's user_data, Trove's guest agent in namespaces of its own, its own Docker engine).
+ * Nova's admin credentials come from `adminEnv` (the OS_* of `scripts/devcloud.sh env`).
+ */
+export class GuestHarness {
+    constructor(private readonly adminEnv: NodeJS.ProcessEnv) {}
+
+    private run(args: string[], timeoutMs = 180_000): string {
+        return execFileSync("/usr/bin/python3", [GUEST, ...args], {
+            env: this.adminEnv, stdio: ["ignore", "pipe", "pipe"], timeout: timeoutMs,
+        }).toString();
+    }
+
+    start(serverId: string): string {
+        return this.run(["start", "--server", serverId]);
+    }
+
+    /** A command inside the guest's namespaces (DOCKER_HOST is the guest's own engine). */
+    exec(serverId: string, command: string[]): string {
+        return this.run(["exec", "--server", serverId, "--", ...command], 120_000);
+    }
+
+    stop(serverId: string): string {
+        return this.run(["stop", "--server", serverId]);
+    }
+}
