@@ -40,6 +40,8 @@ async def pipe(reader, writer):
 
 async def splice(client_reader, client_writer, connect, label):
     """One accepted connection: open the other end, copy both ways, close both."""
+    # One line per connection: the harness reads these (the agent reached its broker), so do people.
+    log(f"accepted {label}")
     try:
         up_reader, up_writer = await connect()
     except OSError as e:

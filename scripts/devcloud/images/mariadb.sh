@@ -82,10 +82,13 @@ EOF
     rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/log/apt/* \
         "$root"/var/log/dpkg.log "$root"/var/log/bootstrap.log "$root"/usr/share/doc/* \
         "$root"/usr/share/man/* "$root"/usr/share/info/*
+    # debootstrap copied these from the build host; Docker provides a container's own.
+    : >"$root/etc/resolv.conf"
+    : >"$root/etc/hostname"
     install -m 755 "$here/mariadb/docker-entrypoint.sh" "$here/mariadb/healthcheck.sh" "$root/usr/local/bin/"
 
-    tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
-    mv "$tarball.tmp" "$tarball"
+    tar -C "$root" --numeric-owner -cf "$work/rootfs.tar" .
+    mv "$work/rootfs.tar" "$tarball"
     # Tarballs of older keys are dead weight.
     find "$cache" -maxdepth 1 -name 'mariadb-*.tar' ! -name "${tarball##*/}" -delete
 }
@@ -95,6 +98,8 @@ if [[ ! -f "$tarball" ]]; then
     build
     what="built and imported"
 fi
+# The image this replaces under the tag, removed below once it is dangling (on vfs each is a full copy).
+old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 docker import \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     --change 'ENV LANG=C.UTF-8' \
@@ -105,4 +110,7 @@ docker import \
     --change 'CMD ["mariadbd"]' \
     --message "Debian 12 MariaDB for Trove, build key $key" \
     - "$image" <"$tarball" >/dev/null
+if [[ -n "$old" && -z "$(docker image inspect --format '{{join .RepoTags ""}}' "$old" 2>/dev/null)" ]]; then
+    docker rmi "$old" >/dev/null 2>&1 || true # still used by a container: leave it
+fi
 done_in "$what (build key ${key:0:12})"

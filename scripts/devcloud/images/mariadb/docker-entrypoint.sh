@@ -11,13 +11,18 @@
 #     whose system tables are older than the server is repaired only with MARIADB_AUTO_UPGRADE
 #     set (Trove sets it to 1): healthcheck accounts and file re-made, mariadb-upgrade run.
 #   * It runs as whatever uid the container has (Trove: 1001:1001, not in /etc/passwd): nothing
-#     here needs a user name or root.
-# Every MARIADB_* variable may also be given as MYSQL_* (Trove sets MYSQL_ROOT_PASSWORD and
-# MYSQL_INITDB_SKIP_TZINFO).
+#     here needs a user name. Started as root, it drops to the image's mysql account.
+# Every MARIADB_* variable may also be given as MYSQL_* (Trove sets MYSQL_ROOT_PASSWORD). The time
+# zone tables stay empty, as with MYSQL_INITDB_SKIP_TZINFO=1 (which Trove sets): their loader,
+# mariadb-tzinfo-to-sql, comes with the mariadb-client package the image leaves out.
 set -euo pipefail
 
 log() { echo "$(date '+%F %T') [entrypoint] $*" >&2; }
-die() { log "error: $*"; exit 1; }
+die() { # message: stop, taking a temporary server down cleanly rather than with the container
+    log "error: $*"
+    if [[ -n "${temp_server_pid:-}" ]]; then kill -TERM "$temp_server_pid" 2>/dev/null && wait "$temp_server_pid" || true; fi
+    exit 1
+}
 env_var() { # NAME [default]: MARIADB_NAME, else MYSQL_NAME, else the default
     local m="MARIADB_$1" o="MYSQL_$1"
     printf '%s' "${!m:-${!o:-${2:-}}}"
@@ -40,30 +45,42 @@ done
 # and socket are the ones it will use. An option it rejects stops the container here, with its
 # message. --log-bin-index keeps --help from touching the binlog index of a configured log-bin.
 settings=$("$@" --verbose --help --log-bin-index="$(mktemp -u)" 2>&1) || die "mariadbd rejects its options: $settings"
-setting() { awk -v name="$1" '$1 == name { print $2; exit }' <<<"$settings"; }
+# (The table of values is the lines that start with the name; the help text above it is indented.)
+setting() { awk -v name="$1" 'index($0, name " ") == 1 { print $2; exit }' <<<"$settings"; }
 DATADIR=$(setting datadir)
 DATADIR=${DATADIR%/}
 SOCKET=$(setting socket)
 PORT=$(setting port)
+[[ -n "$DATADIR" && -n "$SOCKET" ]] || die "no datadir or socket in the output of mariadbd --verbose --help"
+
+# Started as root (a plain `docker run`; Trove passes --user): hand the server's directories to
+# the mysql account and run as it, since mariadbd refuses to run as root.
+if [[ "$(id -u)" == 0 ]]; then
+    mkdir -p "$DATADIR" "$(dirname "$SOCKET")"
+    find "$DATADIR" "$(dirname "$SOCKET")" \! -user mysql -exec chown mysql:mysql {} +
+    exec setpriv --reuid=mysql --regid=mysql --init-groups "$0" "$@"
+fi
 
 temp_server_pid=""
 client() { mariadb --no-defaults --protocol=socket --socket="$SOCKET" -uroot "$@"; }
 start_temp_server() { # extra server options: the real command, reachable only over the socket
-    "$@" --skip-networking --socket="$SOCKET" --skip-slave-start --wsrep-on=OFF \
+    "$@" --skip-networking --socket="$SOCKET" --skip-slave-start --loose-wsrep-on=OFF \
         --loose-innodb-buffer-pool-load-at-startup=0 --loose-innodb-buffer-pool-dump-at-shutdown=0 &
     temp_server_pid=$!
-    local i
-    for i in $(seq 60); do
+    local _
+    for _ in $(seq 300); do
         # root has no password yet (fresh datadir) or grants are skipped (repair)
         if client -e 'SELECT 1' >/dev/null 2>&1; then return 0; fi
         kill -0 "$temp_server_pid" 2>/dev/null || die "the temporary server exited"
-        sleep 1
+        sleep 0.2
     done
     die "the temporary server did not answer on $SOCKET within 60 s"
 }
 stop_temp_server() {
-    kill -TERM "$temp_server_pid"
-    wait "$temp_server_pid" || die "the temporary server did not stop cleanly"
+    local pid=$temp_server_pid
+    temp_server_pid=""
+    kill -TERM "$pid"
+    wait "$pid" || die "the temporary server did not stop cleanly"
 }
 
 healthcheck_sql() { # password: (re)create the USAGE-only accounts healthcheck.sh logs in with
@@ -97,26 +114,24 @@ initialise() { # "$@": the server command
     fi
     log "initialising $DATADIR"
     mkdir -p "$DATADIR"
-    # mariadb-install-db wants --defaults-file first, which is where the server command has it;
-    # --skip-name-resolve: accounts by address only, none named after this container's hostname.
+    # mariadb-install-db wants --defaults-file first, which is where the server command has it.
     mariadb-install-db "${@:2}" --datadir="$DATADIR" --rpm --auth-root-authentication-method=normal \
-        --skip-test-db --skip-name-resolve --skip-log-bin --expire-logs-days=0 \
+        --skip-test-db --skip-log-bin --expire-logs-days=0 \
         --default-time-zone=SYSTEM --enforce-storage-engine= >/dev/null ||
         die "mariadb-install-db failed"
 
     start_temp_server "$@"
     hc_pw=$(random_password)
-    if [[ -z "$(env_var INITDB_SKIP_TZINFO)" ]] && command -v mariadb-tzinfo-to-sql >/dev/null && [[ -d /usr/share/zoneinfo ]]; then
-        mariadb-tzinfo-to-sql --skip-write-binlog /usr/share/zoneinfo 2>/dev/null | client mysql
-    fi
     root_host=$(env_var ROOT_HOST '%')
     db=$(env_var DATABASE) user=$(env_var USER) pw=$(env_var PASSWORD)
     {
         # Account set-up is local to this server: keep it out of any binlog.
         echo "SET @@SESSION.SQL_LOG_BIN = 0;"
         echo "SET @@SESSION.SQL_MODE = REPLACE(@@SESSION.SQL_MODE, 'NO_BACKSLASH_ESCAPES', '');"
-        # Only root@localhost (and root@ROOT_HOST below) may be root; no anonymous accounts.
+        # Only root@localhost (and root@ROOT_HOST below) may be root: mariadb-install-db also made
+        # root@<container hostname>, without a password. No anonymous accounts either.
         echo "DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1', ''@'localhost', ''@'127.0.0.1', ''@'::1';"
+        echo "EXECUTE IMMEDIATE CONCAT('DROP USER IF EXISTS root@', QUOTE(@@hostname), ', ''''@', QUOTE(@@hostname));"
         echo "ALTER USER 'root'@'localhost' IDENTIFIED BY $(sql_string "$root_pw");"
         if [[ "$root_host" != localhost ]]; then
             echo "CREATE USER 'root'@$(sql_string "$root_host") IDENTIFIED BY $(sql_string "$root_pw");"
@@ -148,23 +163,28 @@ repair() { # "$@": the server command
         return 0
     fi
     # No account's password is known here (a restored datadir has someone else's): skip grants.
-    start_temp_server "$@" --skip-grant-tables
+    # One temporary server per step: both end with the grant tables loaded (mariadb-upgrade
+    # flushes privileges), after which a new connection would need a password.
     if [[ "$need_upgrade" == yes ]]; then
         log "running mariadb-upgrade"
+        start_temp_server "$@" --skip-grant-tables
         # Explicit connection options: mariadb-upgrade would otherwise read the image's my.cnf,
         # not the --defaults-file the server was given.
         mariadb-upgrade --no-defaults --protocol=socket --socket="$SOCKET" -uroot \
             --upgrade-system-tables --silent || die "mariadb-upgrade failed"
+        stop_temp_server
     fi
     if [[ "$need_healthcheck" == yes ]]; then
         log "re-creating the healthcheck accounts"
+        start_temp_server "$@" --skip-grant-tables
         hc_pw=$(random_password)
-        # FLUSH PRIVILEGES loads the grant tables, which CREATE USER needs.
+        # FLUSH PRIVILEGES loads the grant tables, which CREATE USER needs; this session keeps
+        # the all-powerful access it was opened with.
         { echo "SET @@SESSION.SQL_LOG_BIN = 0; FLUSH PRIVILEGES;"; healthcheck_sql "$hc_pw"; } |
             client || die "creating the healthcheck accounts failed"
         write_healthcheck_cnf "$hc_pw"
+        stop_temp_server
     fi
-    stop_temp_server
 }
 
 # The socket's directory: Trove binds one owned by the container's uid; without a bind the image

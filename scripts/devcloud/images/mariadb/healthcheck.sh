@@ -41,6 +41,13 @@ if [[ -n "$su" && "$(id -u)" == 0 ]]; then
     for a in "${args[@]}"; do case "$a" in --su=* | --su-mysql) ;; *) filtered+=("$a") ;; esac; done
     exec setpriv --reuid="$su" --regid="$su" --init-groups "$0" "${filtered[@]}"
 fi
+# The entrypoint writes the file once the server is set up: until then say so, rather than let
+# the client abort on it.
+for d in "${defaults[@]}"; do
+    case "$d" in --defaults-file=* | --defaults-extra-file=*)
+        [[ -f "${d#*=}" ]] || { echo "healthcheck: ${d#*=} does not exist (yet)" >&2; exit 1; } ;;
+    esac
+done
 if ((${#defaults[@]} == 0)) && [[ -f "$datadir/.my-healthcheck.cnf" ]]; then
     defaults=(--defaults-extra-file="$datadir/.my-healthcheck.cnf")
 fi
