@@ -527,6 +527,8 @@ cmd_down() {
     local t0
     t0=$(now)
     [ -d "$D/run" ] || { say "not running (no $D/run)"; return 0; }
+    # Guests first: their agents talk to RabbitMQ, their engines hold mounts under $D.
+    if [ -d "$D/guests" ]; then DEVCLOUD_DIR=$D "$PY" "$HERE/guest/guest.py" stop --all | sed 's/^/devcloud:   /'; fi
     stop_procs docker "${WORKERS[@]}" trove cinder glance nova neutron placement keystone
     stop_procs rabbitmq
     stop_epmd

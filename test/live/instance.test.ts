@@ -5,7 +5,7 @@
 // the server's guest (cloud-init's files from Nova's user_data, Trove's real guest agent in
 // namespaces of its own, pulling from the stack's registry); the instance goes ACTIVE and HEALTHY and
 // the tenant's user queries MariaDB in the guest. Then everything is removed, and checked removed.
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
@@ -14,6 +14,7 @@ import { devSettings } from "../support/dev-config";
 import { destroyAndRemove } from "../support/stack";
 import { OpenStackApi } from "../support/openstack-api";
 import { GuestHarness } from "../support/guest-harness";
+import { RegistryApi } from "../support/registry-api";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
 
@@ -215,14 +216,25 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         expect(ports.map((p) => p["binding:host_id"])).toEqual(["host-ovs-no_filter", "host-ovs-no_filter"]);
     });
 
-    test("the guest pulled <registry>/trove-datastores/mariadb:<version number> from the stack's registry, with its credentials", () => {
+    test("the guest pulled <registry>/trove-datastores/mariadb:<version number> from the stack's registry, with its credentials", async () => {
+        expect((await new RegistryApi(`127.0.0.1:${REGISTRY_PORT}`).request("GET", "/v2/_catalog")).status).toBe(401);
         // The registry's request log: one line per request, with the user it authenticated.
-        const logs = execFileSync("docker", ["logs", `trove-registry-${suffix}`], { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 }).toString();
+        // (The registry writes its access log to stdout and its structured log to stderr.)
+        const read = spawnSync("docker", ["logs", `trove-registry-${suffix}`], { maxBuffer: 64 << 20 });
+        expect(read.status).toBe(0);
+        const logs = `${read.stdout.toString()}\n${read.stderr.toString()}`;
         // The guest agent pulls through the Docker SDK for Python; the stack pushed through the engine's Go client.
         const guestRequests = logs.split("\n").filter((l) => l.includes("http.request.uri=") && l.includes("docker-sdk-python"));
-        const manifest = guestRequests.filter((l) => l.includes(`http.request.uri="/v2/trove-datastores/mariadb/manifests/${VERSION_NUMBER}"`));
+        // logrus quotes a value only when it needs quoting.
+        const uri = new RegExp(`http\\.request\\.uri="?/v2/trove-datastores/mariadb/manifests/${VERSION_NUMBER.replace(/\./g, "\\.")}"?( |$)`);
+        // Answered 200 (a first anonymous try is answered 401 by an authenticated registry).
+        const manifest = guestRequests.filter((l) => uri.test(l) && l.includes('msg="response completed"') && /http\.response\.status=200( |$)/.test(l));
         expect(manifest.length).toBeGreaterThan(0);
-        for (const line of manifest) expect(line).toContain(`auth.user.name="${REGISTRY_USER}"`);
+        // Each was authenticated: the registry's htpasswd (the stack's one user) logs "authorized
+        // request" under the request's id; an anonymous request is refused with 401.
+        const requestId = (l: string): string | undefined => /http\.request\.id=([0-9a-f-]+)/.exec(l)?.[1];
+        const authorized = new Set(guestRequests.filter((l) => l.includes('msg="authorized request"')).map(requestId));
+        for (const line of manifest) expect(authorized.has(requestId(line))).toBe(true);
         // Never by the version's name.
         expect(logs).not.toContain(`/v2/trove-datastores/mariadb/manifests/${VERSION_NAME}`);
     });
