@@ -18,6 +18,22 @@ export interface GuestRegistry {
     readonly password?: pulumi.Input<string>;
 }
 
+/**
+ * Settings of a datastore manager's section that both the controllers (trove-api validates user
+ * requests with them) and the guest agent read. MariaDB's container health check logs in as the
+ * `healthcheck` users the image creates (`.my-healthcheck.cnf`); Trove's default `ignore_users`
+ * (os_admin, root) lists them as the tenant's users, who could then drop them and make the instance
+ * unhealthy for good. Exported for testing.
+ */
+export function managerSettings(manager: string): readonly (readonly [string, IniValue])[] {
+    switch (manager) {
+        case "mariadb":
+            return [["ignore_users", ["os_admin", "root", "healthcheck"]]];
+        default:
+            return [];
+    }
+}
+
 /** The images of one datastore manager, untagged: Trove appends the datastore version. */
 export interface ManagerImages {
     readonly dockerImage: string;
@@ -34,6 +50,8 @@ export interface TroveConfigArgs {
     readonly registry?: GuestRegistry;
     /** Per manager (section name: mysql, mariadb, postgresql), its images. */
     readonly images?: Readonly<Record<string, ManagerImages>>;
+    /** The managers the region offers: each gets its `managerSettings` in both fragments. @default none */
+    readonly managers?: readonly string[];
     /** @default DEFAULT_MAX_INSTANCES_PER_TENANT (10) */
     readonly maxInstancesPerTenant?: number;
     /** @default DEFAULT_MAX_BACKUPS_PER_TENANT (50) */
@@ -101,6 +119,10 @@ export class TroveConfig extends pulumi.ComponentResource {
             ?? new RandomKey(`${name}-instance-key-encryption-key`, {}, { parent: this }).value);
 
         const registry = args.registry;
+        const managers = [...new Set([...(args.managers ?? []), ...Object.keys(args.images ?? {})])].sort();
+        const settingsSections = managers
+            .filter((m) => managerSettings(m).length > 0)
+            .map((m) => ({ name: m, options: managerSettings(m) as Option[] }));
         this.troveConf = pulumi.secret(renderSections([{
             name: "DEFAULT",
             options: [
@@ -116,7 +138,7 @@ export class TroveConfig extends pulumi.ComponentResource {
                 ["taskmanager_rpc_encr_key", this.taskmanagerRpcEncrKey],
                 ["inst_rpc_key_encr_key", this.instRpcKeyEncrKey],
             ],
-        }]));
+        }, ...settingsSections]));
 
         this.guestAgentConf = renderSections([
             {
@@ -127,11 +149,12 @@ export class TroveConfig extends pulumi.ComponentResource {
                     ["container_registry_password", registry?.password === undefined ? undefined : pulumi.secret(registry.password)],
                 ],
             },
-            ...Object.keys(args.images ?? {}).sort().map((manager) => ({
+            ...managers.map((manager) => ({
                 name: manager,
                 options: [
-                    ["docker_image", args.images![manager].dockerImage],
-                    ["backup_docker_image", args.images![manager].backupDockerImage],
+                    ["docker_image", args.images?.[manager]?.dockerImage],
+                    ["backup_docker_image", args.images?.[manager]?.backupDockerImage],
+                    ...managerSettings(manager),
                 ] as Option[],
             })),
         ]);

@@ -226,6 +226,7 @@ export class TroveRegion extends pulumi.ComponentResource {
                 password: this.registry.password,
             },
             images,
+            managers: versions.map((v) => v.manager),
             ...args.limits,
             ...args.rpcKeys,
         }, { parent: this });

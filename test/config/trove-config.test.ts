@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, ofType, settle, valueOf } from "../mocks";
-import { TroveConfig, validateTroveConfigArgs } from "../../components/config/trove-config";
+import { managerSettings, TroveConfig, validateTroveConfigArgs } from "../../components/config/trove-config";
 
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
@@ -54,6 +54,7 @@ describe("TroveConfig", () => {
             "",
             "[mariadb]",
             "docker_image = 10.0.0.5:4000/trove-datastores/mariadb",
+            "ignore_users = os_admin,root,healthcheck",
             "",
             "[mysql]",
             "docker_image = 10.0.0.5:4000/trove-datastores/mysql",
@@ -61,6 +62,15 @@ describe("TroveConfig", () => {
             "",
         ].join("\n"));
         expect(await valueOf(config.troveConf)).not.toContain("docker_insecure_registries");
+    });
+
+    test("MariaDB's healthcheck users are hidden from tenants, in the controllers' and the guests' files; other managers keep Trove's defaults", async () => {
+        const config = new TroveConfig("cfg", { ...base, managers: ["mysql", "mariadb", "postgresql"] });
+        const troveConf = await valueOf(config.troveConf);
+        expect(troveConf).toMatch(/\n\[mariadb\]\nignore_users = os_admin,root,healthcheck\n$/);
+        expect(troveConf).not.toContain("[mysql]");
+        expect(await valueOf(config.guestAgentConf)).toBe("[mariadb]\nignore_users = os_admin,root,healthcheck\n");
+        expect(managerSettings("postgresql")).toEqual([]);
     });
 
     test("keys brought by the operator are used and none is generated", async () => {
