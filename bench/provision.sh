@@ -15,7 +15,7 @@ ensure_dev_guest_image
 eval "$(scripts/devcloud.sh env --trove)"
 OS=/usr/bin/openstack
 TM="$PWD/scripts/devcloud/trove-manage"
-RULES=/usr/lib/python3/dist-packages/trove/templates
+RULES="$PWD/.trove-templates" # Trove 26's own, linked by scripts/devcloud/trove-venv.sh
 
 clock() { date +%s.%N; }
 elapsed() { echo "$(clock) $1" | awk '{ printf "%.1f", $1 - $2 }'; }

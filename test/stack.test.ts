@@ -17,7 +17,7 @@ fs.writeFileSync(guestImageFile, "stand-in");
 function devStackConfig(overrides: Record<string, unknown> = {}): Record<string, string> {
     const config: Record<string, unknown> = {
         ...devSettings(),
-        // The unit suite needs neither Debian's python3-trove nor the dev cloud's stand-in image.
+        // The unit suite needs neither the dev cloud's Trove nor the dev cloud's stand-in image.
         "trove-region:trove": { parametersDir: f.templates },
         "trove-region:guestImage": { name: "trove-guest-ubuntu-jammy", source: { mode: "file", path: guestImageFile } },
         ...overrides,

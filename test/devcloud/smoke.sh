@@ -19,7 +19,7 @@ OS=/usr/bin/openstack
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 eval "$(scripts/devcloud.sh env)"
 TROVE_MANAGE=$DEVCLOUD_TROVE_MANAGE
-RULES=/usr/lib/python3/dist-packages/trove/templates/mysql/validation-rules.json
+RULES="$(cd "$(dirname "$0")/../.." && pwd)/.trove-templates/mysql/validation-rules.json"
 P=smoke-$$
 WORK=$(mktemp -d)
 
