@@ -42,7 +42,7 @@ describe("datastore versions against the dev cloud's trove-api", () => {
     let api: OpenStackApi;
     let imageId = "";
     const restRules = splitByLoadPath(parseValidationRules(
-        fs.readFileSync(path.join("mysql", "validation-rules.json"), "utf8"))).rest;
+        fs.readFileSync(path.join(TROVE_TEMPLATES, "mysql", "validation-rules.json"), "utf8"))).rest;
 
     const version = async (id: string): Promise<Version | undefined> => {
         const { versions: all } = await api.get<{ versions: Version[] }>("database", "/mgmt/datastore-versions");
@@ -141,7 +141,7 @@ describe("datastore versions against the dev cloud's trove-api", () => {
         versions = [{ datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29", default: true }];
         const result = await stack.up();
         const id = (result.outputs.versionIds.value as Record<string, string>)["mysql-5.7.29"];
-        const all = parseValidationRules(fs.readFileSync(path.join("mysql", "validation-rules.json"), "utf8"));
+        const all = parseValidationRules(fs.readFileSync(path.join(TROVE_TEMPLATES, "mysql", "validation-rules.json"), "utf8"));
         const { "configuration-parameters": loaded } = await api.get<{ "configuration-parameters": { name: string; type: string }[] }>(
             "database", `/datastores/versions/${id}/parameters`);
         expect(loaded.map((p) => p.name).sort()).toEqual(all.map((r) => r.name).sort());

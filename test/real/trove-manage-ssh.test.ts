@@ -96,7 +96,7 @@ describe("trove-manage over SSH against the dev cloud", () => {
     test("every parameter is loaded on the controller over SSH, and the key stays a secret", async () => {
         const result = await stack.up();
         const id = (result.outputs.versionIds.value as Record<string, string>)["mysql-5.7.29"];
-        const rules = parseValidationRules(fs.readFileSync(path.join("mysql", "validation-rules.json"), "utf8"));
+        const rules = parseValidationRules(fs.readFileSync(path.join(TROVE_TEMPLATES, "mysql", "validation-rules.json"), "utf8"));
         const { "configuration-parameters": loaded } = await api.get<{ "configuration-parameters": { name: string; type: string }[] }>(
             "database", `/datastores/versions/${id}/parameters`);
         expect(loaded.map((p) => p.name).sort()).toEqual(rules.map((r) => r.name).sort());
