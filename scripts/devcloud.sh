@@ -346,7 +346,7 @@ start_rabbit() {
     done
     rabbitmqctl -q await_startup >/dev/null 2>&1 || die "rabbitmq does not answer (log: $D/log/rabbitmq.log)"
     pgrep -f "epmd.*-address 127.0.0.1" -n >"$D/run/epmd.pid" 2>/dev/null || pgrep -x epmd -n >"$D/run/epmd.pid" || true
-    if ! rabbitmqctl -q list_vhosts 2>/dev/null | grep -qx openstack; then
+    if ! grep -qx openstack <<<"$(rabbitmqctl -q list_vhosts 2>/dev/null)"; then
         rabbitmqctl -q add_vhost openstack >/dev/null
     fi
     rabbitmqctl -q add_user openstack devcloud-rabbit >/dev/null 2>&1 || rabbitmqctl -q change_password openstack devcloud-rabbit >/dev/null
@@ -371,15 +371,16 @@ start_workers() {
 # The compute host registers itself; the cell learns of it only through discover_hosts. Then the
 # flavor Trove's instances use (an ephemeral disk: the dev cloud's Trove creates no volume).
 setup_compute() {
-    local i c=(--config-file "$D/etc/nova/nova.conf")
-    for i in $(seq 1 120); do
+    local i hosts="" c=(--config-file "$D/etc/nova/nova.conf")
+    for i in $(seq 1 60); do
         run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 discover_hosts --verbose >>"$D/log/nova-discover.log" 2>&1
-        run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 list_hosts 2>/dev/null | grep -q "$COMPUTE_HOST" && break
+        # Read whole, then matched: `| grep -q` would close the pipe early, and pipefail fail it.
+        hosts=$(run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 list_hosts 2>/dev/null || true)
+        [[ $hosts == *"$COMPUTE_HOST"* ]] && break
         ours nova-compute || { tail -20 "$D/log/nova-compute.log" >&2; die "nova-compute exited (log: $D/log/nova-compute.log)"; }
         sleep 1
     done
-    run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 list_hosts 2>/dev/null | grep -q "$COMPUTE_HOST" ||
-        die "nova-compute did not register (log: $D/log/nova-compute.log)"
+    [[ $hosts == *"$COMPUTE_HOST"* ]] || die "nova-compute did not register (log: $D/log/nova-compute.log)"
     if [ ! -f "$D/lib/flavor.done" ]; then
         OS_CLIENT_CONFIG_FILE=$D/clouds.yaml OS_CLOUD=devcloud /usr/bin/openstack flavor create \
             --id "$FLAVOR_ID" --vcpus 1 --ram 1024 --disk 4 --ephemeral 4 --public "$FLAVOR_NAME" >/dev/null
