@@ -432,6 +432,8 @@ start_docker() {
     done
     DOCKER_HOST=unix://$DOCKER_SOCK docker version >/dev/null 2>&1 || die "dockerd does not answer on $DOCKER_SOCK (log: $D/log/docker.log)"
     DOCKER_HOST=unix://$DOCKER_SOCK "$HERE/stand-in-images.sh" | sed 's/^/devcloud:   /'
+    # The real MariaDB the dev stack publishes and the live test's guests run (cached after ~1 min).
+    DOCKER_HOST=unix://$DOCKER_SOCK "$HERE/images/mariadb.sh" | sed 's/^/devcloud:   /'
 }
 
 unmount_docker() { # what a stopped dockerd may leave mounted (its netns), so reset can delete it

@@ -92,7 +92,7 @@ if (blocked) {
 
     test("the datastore versions exist in Trove, by tags, with their parameters", async () => {
         const ids = outputs.datastoreVersionIds.value as Record<string, string>;
-        expect(Object.keys(ids).sort()).toEqual(["mariadb-10.4", "mysql-5.7.29", "postgresql-12"]);
+        expect(Object.keys(ids).sort()).toEqual(["mariadb-10.11", "mysql-5.7.29", "postgresql-12"]);
         for (const [key, id] of Object.entries(ids)) {
             const { version } = await api.get<{ version: Record<string, unknown> }>("database", `/mgmt/datastore-versions/${id}`);
             expect(`${version.datastore_name as string}-${version.name as string}`).toBe(key);
@@ -110,7 +110,7 @@ if (blocked) {
             "trove-datastores/mariadb", "trove-datastores/mysql", "trove-datastores/postgresql",
         ]);
         const digests = outputs.imageDigests.value as Record<string, { image: string; digest: string; backupImage: string; backupDigest: string }>;
-        for (const [datastore, version] of [["mysql", "5.7.29"], ["mariadb", "10.4"], ["postgresql", "12"]]) {
+        for (const [datastore, version] of [["mysql", "5.7.29"], ["mariadb", "10.11"], ["postgresql", "12"]]) {
             expect(await registry.tags(`trove-datastores/${datastore}`)).toEqual([version]);
             expect(await registry.tags(`trove-datastores/db-backup-${datastore}`)).toEqual([version]);
             // The stack's outputs carry the digests the registry serves.
@@ -122,7 +122,7 @@ if (blocked) {
         expect(outputs.datastoreImages.value).toMatchObject({ mysql: "127.0.0.1:4000/trove-datastores/mysql" });
         expect(outputs.backupImages.value).toMatchObject({ postgresql: "127.0.0.1:4000/trove-datastores/db-backup-postgresql" });
         // The guest agent runs the backup image; here it says what it was built for.
-        expect(docker(["run", "--rm", "--network", "host", "127.0.0.1:4000/trove-datastores/db-backup-mariadb:10.4"])).toBe("backup image for mariadb 10.4");
+        expect(docker(["run", "--rm", "--network", "host", "127.0.0.1:4000/trove-datastores/db-backup-mariadb:10.11"])).toBe("backup image for mariadb 10.11");
     });
 
     test("the rendered trove.conf names ids that exist", async () => {
