@@ -47,7 +47,7 @@ $OS security group rule create "$sg" --egress --ethertype IPv6 --remote-ip ::/0 
 $OS keypair create trove-mgmt >/dev/null
 $OS quota set --instances 200 --server-groups 200 --volumes 200 --secgroups 200 --ports 400 --secgroup-rules 1000 --gigabytes -1 "$service"
 $OS volume type create trove --private --project "$service" >/dev/null
-$OS image create trove-guest-ubuntu-jammy --private --disk-format qcow2 --container-format bare \
+$OS image create trove-guest-ubuntu-noble --private --disk-format qcow2 --container-format bare \
     --tag trove --tag mysql --tag mariadb --tag postgresql --property hw_rng_model=virtio \
     --file .devcloud/guest-image/trove-guest-dev.qcow2 >/dev/null
 # The registry and its images, as the seeds run them (docker run, tag, push, build, push).
@@ -76,7 +76,7 @@ for ds in mysql:5.7.29 mariadb:10.11 postgresql:12; do
     id=$($OS datastore version list "${ds%%:*}" -f value -c ID 2>/dev/null | head -n1)
     [ -n "$id" ] && $OS datastore version delete "$id" >/dev/null 2>&1 || true
 done
-$OS image delete trove-guest-ubuntu-jammy; $OS volume type delete trove; $OS keypair delete trove-mgmt
+$OS image delete trove-guest-ubuntu-noble; $OS volume type delete trove; $OS keypair delete trove-mgmt
 $OS security group delete "$sg"; $OS subnet delete trove-mgmt-subnet; $OS network delete trove-mgmt
 $OS quota set --secgroup-rules 100 --gigabytes 1000 "$service"
 docker rm -f trove-registry >/dev/null; docker volume rm trove-registry-data >/dev/null

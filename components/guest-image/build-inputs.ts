@@ -39,11 +39,18 @@ export function buildInputHash(inputs: BuildInputs, digest: (p: string) => strin
     return hash.digest("hex");
 }
 
+/**
+ * Ubuntu releases trovestack builds guests of. devstack's default has been noble since stable/2025.2
+ * (jammy before); jammy stays selectable for regions that have not moved yet.
+ */
+export const GUEST_RELEASES = ["noble", "jammy"] as const;
+export const DEFAULT_GUEST_RELEASE = "noble";
+
 export interface TrovestackOptions {
     readonly troveDir: string;
     /** @default "ubuntu" */
     readonly guestOs?: string;
-    /** @default "jammy": the only release the seeds call fully tested */
+    /** @default DEFAULT_GUEST_RELEASE ("noble"), Trove's default since 2025.2; "jammy" is the other choice */
     readonly release?: string;
     /** dev_mode=true pulls the agent from the controller at boot: never for production. @default false */
     readonly devMode?: boolean;
@@ -56,7 +63,7 @@ export function trovestackCommand(options: TrovestackOptions): string {
     const q = shellQuote;
     return [
         `cd ${q(path.join(options.troveDir, "integration", "scripts"))}`,
-        `./trovestack build-image ${q(options.guestOs ?? "ubuntu")} ${q(options.release ?? "jammy")} ` +
+        `./trovestack build-image ${q(options.guestOs ?? "ubuntu")} ${q(options.release ?? DEFAULT_GUEST_RELEASE)} ` +
             `${options.devMode ? "true" : "false"} ${q(options.guestUsername ?? "ubuntu")} "$GUEST_IMAGE_OUTPUT"`,
     ].join(" && ");
 }

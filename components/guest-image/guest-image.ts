@@ -3,11 +3,11 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import * as command from "@pulumi/command";
-import { atomicBuildScript, buildInputHash, diskFormatOf, TrovestackOptions, trovestackCommand } from "./build-inputs";
+import { atomicBuildScript, buildInputHash, DEFAULT_GUEST_RELEASE, diskFormatOf, GUEST_RELEASES, TrovestackOptions, trovestackCommand } from "./build-inputs";
 import { MAX_IMAGE_TAG_LENGTH, TROVE_IMAGE_TAG } from "../datastores/datastore-spec";
 import { Problem, show, throwIfProblems } from "../common/validation";
 
-export const DEFAULT_GUEST_IMAGE_NAME = "trove-guest-ubuntu-jammy";
+export const DEFAULT_GUEST_IMAGE_NAME = `trove-guest-ubuntu-${DEFAULT_GUEST_RELEASE}`;
 /** Since Yoga, Trove boots guests without a config drive; cloud-init must use the metadata service. */
 export const DEFAULT_CLOUD_INIT_DATASOURCES = ["ConfigDrive", "OpenStack"];
 export const DEFAULT_IMAGE_PROPERTIES: Readonly<Record<string, string>> = { hw_rng_model: "virtio" };
@@ -45,7 +45,7 @@ export interface GuestImageArgs {
     readonly source: GuestImageSource;
     /** Datastores served by this image: each becomes a Glance tag beside "trove". */
     readonly datastores: readonly string[];
-    /** @default DEFAULT_GUEST_IMAGE_NAME ("trove-guest-ubuntu-jammy") */
+    /** @default DEFAULT_GUEST_IMAGE_NAME ("trove-guest-ubuntu-noble") */
     readonly name?: string;
     /** Glance properties. @default DEFAULT_IMAGE_PROPERTIES (hw_rng_model=virtio) */
     readonly properties?: Readonly<Record<string, string>>;
@@ -70,6 +70,9 @@ export function validateGuestImageArgs(args: GuestImageArgs): Problem[] {
                 problems.push({ path: "source.troveDir", message: "is required to build with trovestack: a Trove checkout (git clone https://opendev.org/openstack/trove)" });
             } else if (!fs.existsSync(path.join(source.troveDir, "integration", "scripts", "trovestack"))) {
                 problems.push({ path: "source.troveDir", message: `${source.troveDir} has no integration/scripts/trovestack; point it at a Trove checkout` });
+            }
+            if ((source.guestOs ?? "ubuntu") === "ubuntu" && source.release !== undefined && !(GUEST_RELEASES as readonly string[]).includes(source.release)) {
+                problems.push({ path: "source.release", message: `${show(source.release)} is not an Ubuntu release trovestack builds Trove guests of; choose ${GUEST_RELEASES.map((r) => `"${r}"`).join(" or ")} (default "${DEFAULT_GUEST_RELEASE}")` });
             }
             if (source.devMode) {
                 problems.push({ path: "source.devMode", message: "dev_mode=true images fetch the guest agent from the controller at boot; production images need devMode false" });
@@ -200,7 +203,7 @@ export class GuestImage extends pulumi.ComponentResource {
         });
         const output = path.join(
             path.resolve(source.outputDir),
-            `trove-guest-${source.guestOs ?? "ubuntu"}-${source.release ?? "jammy"}-${hash.slice(0, 16)}.${source.format ?? "qcow2"}`,
+            `trove-guest-${source.guestOs ?? "ubuntu"}-${source.release ?? DEFAULT_GUEST_RELEASE}-${hash.slice(0, 16)}.${source.format ?? "qcow2"}`,
         );
         // The hash is the only trigger: the build runs again only when an input changes.
         const build = new command.local.Command(`${name}-build`, {

@@ -84,7 +84,7 @@ if (blocked) {
         expect(types.find((t) => t.name === "trove")).toMatchObject({ is_public: false });
         const image = await api.get<Record<string, unknown>>("image", `/v2/images/${outputs.guestImageId.value as string}`);
         expect(image).toMatchObject({
-            name: "trove-guest-ubuntu-jammy", visibility: "private", disk_format: "qcow2", container_format: "bare",
+            name: "trove-guest-ubuntu-noble", visibility: "private", disk_format: "qcow2", container_format: "bare",
             owner: api.projectId, hw_rng_model: "virtio", checksum: outputs.guestImageChecksum.value,
         });
         expect((image.tags as string[]).sort()).toEqual(["mariadb", "mysql", "postgresql", "trove"]);
@@ -176,7 +176,7 @@ if (blocked) {
         expect(groups).toEqual([]);
         const { keypairs } = await api.get<{ keypairs: { keypair: { name: string } }[] }>("compute", "/os-keypairs");
         expect(keypairs.map((k) => k.keypair.name)).not.toContain("trove-mgmt");
-        const { images: left } = await api.get<{ images: unknown[] }>("image", "/v2/images?name=trove-guest-ubuntu-jammy");
+        const { images: left } = await api.get<{ images: unknown[] }>("image", "/v2/images?name=trove-guest-ubuntu-noble");
         expect(left).toEqual([]);
         const { versions } = await api.get<{ versions: { id: string }[] }>("database", "/mgmt/datastore-versions");
         expect(versions.filter((v) => Object.values(ids).includes(v.id))).toEqual([]);

@@ -54,10 +54,10 @@ describe("input hash", () => {
 });
 
 describe("commands", () => {
-    test("trovestack build-image with the seeds' arguments, dev mode off", () => {
+    test("trovestack build-image with the seeds' arguments, dev mode off, noble unless jammy is asked for", () => {
         expect(trovestackCommand({ troveDir: "/opt/trove" })).toBe(
-            'cd /opt/trove/integration/scripts && ./trovestack build-image ubuntu jammy false ubuntu "$GUEST_IMAGE_OUTPUT"');
-        expect(trovestackCommand({ troveDir: "/my trove", devMode: true, guestUsername: "admin" }))
+            'cd /opt/trove/integration/scripts && ./trovestack build-image ubuntu noble false ubuntu "$GUEST_IMAGE_OUTPUT"');
+        expect(trovestackCommand({ troveDir: "/my trove", release: "jammy", devMode: true, guestUsername: "admin" }))
             .toBe(`cd '/my trove/integration/scripts' && ./trovestack build-image ubuntu jammy true admin "$GUEST_IMAGE_OUTPUT"`);
     });
 

@@ -23,11 +23,12 @@ describe("GuestImage", () => {
         await settle();
         const build = named(mocks.resources, "guest-build").inputs as { create: string; triggers: string[]; environment: Record<string, string> };
         expect(build.triggers).toEqual([image.inputHash]);
-        expect(build.create).toContain("./trovestack build-image ubuntu jammy false ubuntu");
+        // noble: devstack's and trovestack's default since 2025.2.
+        expect(build.create).toContain("./trovestack build-image ubuntu noble false ubuntu");
         expect(build.environment.DIB_CLOUD_INIT_DATASOURCES).toBe("ConfigDrive, OpenStack");
-        expect(image.imagePath).toBe(path.join(outputDir, `trove-guest-ubuntu-jammy-${image.inputHash!.slice(0, 16)}.qcow2`));
+        expect(image.imagePath).toBe(path.join(outputDir, `trove-guest-ubuntu-noble-${image.inputHash!.slice(0, 16)}.qcow2`));
         expect(named(mocks.resources, "guest-image").inputs).toEqual({
-            name: "trove-guest-ubuntu-jammy",
+            name: "trove-guest-ubuntu-noble",
             containerFormat: "bare",
             diskFormat: "qcow2",
             localFilePath: image.imagePath,
@@ -72,6 +73,7 @@ describe("validateGuestImageArgs", () => {
     test.each<[string, GuestImageArgs, string, RegExp]>([
         ["no trove checkout", { source: { mode: "build", outputDir, troveDir: "/nonexistent" }, datastores: ["mysql"] }, "source.troveDir", /has no integration\/scripts\/trovestack/],
         ["dev mode", { source: { mode: "build", outputDir, troveDir, devMode: true }, datastores: ["mysql"] }, "source.devMode", /production images need devMode false/],
+        ["a release trovestack has no guests of", { source: { mode: "build", outputDir, troveDir, release: "focal" }, datastores: ["mysql"] }, "source.release", /"focal" is not an Ubuntu release trovestack builds Trove guests of; choose "noble" or "jammy" \(default "noble"\)/],
         ["no OpenStack datasource", { source: { mode: "build", outputDir, troveDir, cloudInitDatasources: ["ConfigDrive"] }, datastores: ["mysql"] }, "source.cloudInitDatasources", /lacks "OpenStack"/],
         ["missing file", { source: { mode: "file", path: "/nonexistent.qcow2" }, datastores: ["mysql"] }, "source.path", /does not exist/],
         ["unknown extension", { source: { mode: "file", path: __filename }, datastores: ["mysql"] }, "source.path", /not .qcow2, .raw or .img/],

@@ -69,7 +69,7 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
                     builderCommand: config.require("builder"),
                     outputDir,
                     hashPaths: [elements],
-                    environment: { DIB_RELEASE: "jammy" },
+                    environment: { DIB_RELEASE: "noble" },
                 },
             });
             const datastores = new Datastores("ds", {
@@ -99,7 +99,7 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
         first = { imageId: result.outputs.imageId.value, checksum: result.outputs.checksum.value, imagePath: result.outputs.imagePath.value };
         expect(runs()).toBe(1);
         // The file name carries the input hash, so two builds never overwrite each other.
-        expect(path.basename(first.imagePath)).toBe(`trove-guest-ubuntu-jammy-${(result.outputs.inputHash.value as string).slice(0, 16)}.qcow2`);
+        expect(path.basename(first.imagePath)).toBe(`trove-guest-ubuntu-noble-${(result.outputs.inputHash.value as string).slice(0, 16)}.qcow2`);
         expect(fs.existsSync(first.imagePath)).toBe(true);
         expect(fs.readdirSync(outputDir)).toEqual([path.basename(first.imagePath)]);
         for (const step of [1, 2, 3]) expect(upOutput).toContain(`guest build step ${step}/3`);
