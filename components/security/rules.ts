@@ -16,6 +16,13 @@ export interface RuleSpec {
     readonly description: string;
 }
 
+/**
+ * Trove boots guests without a config drive (`use_nova_server_config_drive` is False by default), so
+ * cloud-init reads the user data (guest_info.conf, trove-guestagent.conf) from Nova's metadata
+ * service: without this rule a restricted guest never learns who it is.
+ */
+export const METADATA_EGRESS: EgressDestination = { purpose: "metadata", cidrs: ["169.254.169.254/32"], ports: [80] };
+
 /** A place the guest agent must reach, for restricted egress. */
 export interface EgressDestination {
     /** What it is, for the rule's description: "rabbitmq", "registry", "keystone", "dns". */
@@ -28,7 +35,10 @@ export interface EgressDestination {
 
 /**
  * The egress the guest agent gets. "all" keeps Neutron's usual allow-all egress, declared explicitly;
- * "restricted" allows only the listed destinations (RabbitMQ, the registry, Keystone/Swift, DNS).
+ * "restricted" allows only the listed destinations (RabbitMQ, the registry, Keystone/Swift, DNS),
+ * plus the metadata service (METADATA_EGRESS), which cloud-init needs to read the files Trove injects.
+ * DHCP needs no rule: Neutron's firewall lets a port's DHCP requests and the answers through before
+ * any security group rule (neutron/agent/linux/openvswitch_firewall/firewall.py, "DHCP discovery").
  */
 export type EgressPolicy =
     | { readonly mode: "all" }
@@ -94,10 +104,13 @@ export function managementRules(inputs: RuleInputs): RuleSpec[] {
             });
         }
     } else {
-        for (const dest of egress.destinations) {
+        for (const dest of [...egress.destinations, METADATA_EGRESS]) {
             const protocol = dest.protocol ?? "tcp";
             for (const cidr of dest.cidrs) {
                 for (const port of dest.ports) {
+                    // The metadata rule is left out when a listed destination already allows it.
+                    const listed = rules.some((r) => r.direction === "egress" && r.protocol === protocol && r.portRangeMin === port && r.remoteIpPrefix === cidr);
+                    if (dest === METADATA_EGRESS && listed) continue;
                     rules.push({
                         key: `egress-${slug(dest.purpose)}-${protocol}-${port}-${slug(cidr)}`,
                         direction: "egress",

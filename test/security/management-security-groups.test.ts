@@ -38,7 +38,7 @@ describe("ManagementSecurityGroups", () => {
         expect(ofType(mocks.resources, RULE).filter((r) => r.inputs.direction === "ingress")).toHaveLength(3);
     });
 
-    test("restricted egress: exactly the listed destinations and ports, nothing to the world", async () => {
+    test("restricted egress: exactly the listed destinations and ports and the metadata service, nothing to the world", async () => {
         new ManagementSecurityGroups("mgmt", {
             projectId: "p",
             egress: {
@@ -53,9 +53,18 @@ describe("ManagementSecurityGroups", () => {
         await settle();
         const egress = ofType(mocks.resources, RULE).map((r) => r.inputs);
         expect(egress.map((r) => `${r.protocol} ${r.remoteIpPrefix}:${r.portRangeMin}`).sort()).toEqual([
-            "tcp 192.0.2.20/32:5672", "tcp 192.0.2.21/32:5672", "tcp 192.0.2.30/32:4000", "udp 192.0.2.53/32:53",
+            "tcp 169.254.169.254/32:80", "tcp 192.0.2.20/32:5672", "tcp 192.0.2.21/32:5672", "tcp 192.0.2.30/32:4000", "udp 192.0.2.53/32:53",
         ]);
+        expect(egress.find((r) => r.remoteIpPrefix === "169.254.169.254/32")!.description).toBe("Guest agent to metadata");
         expect(egress.some((r) => r.remoteIpPrefix === "0.0.0.0/0")).toBe(false);
+    });
+
+    test("restricted egress that lists the metadata service itself gets it once", () => {
+        const rules = managementRules({ egress: { mode: "restricted", destinations: [
+            { purpose: "rabbitmq", cidrs: ["192.0.2.20/32"], ports: [5672] },
+            { purpose: "nova-metadata", cidrs: ["169.254.169.254/32"], ports: [80] },
+        ] } });
+        expect(rules.filter((r) => r.remoteIpPrefix === "169.254.169.254/32").map((r) => r.key)).toEqual(["egress-nova-metadata-tcp-80-169-254-169-254-32"]);
     });
 
     test("adding a CIDR adds one rule and renames none", () => {
