@@ -29,11 +29,14 @@ unit_rc=0
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" || unit_rc=$?
 
 real_rc=0
+go_rc=0
 if [ "${TROVE_REGION_UNIT_ONLY:-}" = "1" ]; then
     echo "==> real tests skipped: TROVE_REGION_UNIT_ONLY=1"
 else
     echo "==> Pulumi toolchain"
     scripts/pulumi-toolchain.sh
+    echo "==> Go: vet and tests of the toolchain's own providers"
+    scripts/toolchain/go-check.sh || go_rc=$?
     # shellcheck source=scripts/pulumi-env.sh
     source scripts/pulumi-env.sh
     echo "==> dev cloud (for the tests: state in .devcloud-test)"
@@ -71,4 +74,4 @@ for (const f of process.argv.slice(1)) {
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 ' "$results/unit.json" $([ "${TROVE_REGION_UNIT_ONLY:-}" = "1" ] || echo "$results/real.json")
 
-[ "$unit_rc" -eq 0 ] && [ "$real_rc" -eq 0 ]
+[ "$unit_rc" -eq 0 ] && [ "$real_rc" -eq 0 ] && [ "$go_rc" -eq 0 ]
