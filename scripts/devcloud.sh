@@ -535,7 +535,8 @@ cmd_down() {
     t0=$(now)
     [ -d "$D/run" ] || { say "not running (no $D/run)"; return 0; }
     # Guests first: their agents talk to RabbitMQ, their engines hold mounts under $D.
-    if [ -d "$D/guests" ]; then DEVCLOUD_DIR=$D "$PY" "$HERE/guest/guest.py" stop --all | sed 's/^/devcloud:   /'; fi
+    # (guest.py finds them in $D/guests or, for a $D the guests could not see, in its cache.)
+    DEVCLOUD_DIR=$D "$PY" "$HERE/guest/guest.py" stop --all | sed 's/^/devcloud:   /'
     stop_procs docker "${WORKERS[@]}" trove cinder glance nova neutron placement keystone
     stop_procs rabbitmq
     stop_epmd

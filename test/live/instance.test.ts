@@ -254,8 +254,9 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         created.instance = undefined;
         await waitFor("the server to be deleted", 120_000, async () =>
             service.request("GET", "compute", `/servers/${created.server}`).then(() => undefined, (e: Error) => /: 404 /.test(e.message) ? true : undefined));
+        const guestDir = harness.stateDir(created.server!);
+        expect(fs.existsSync(guestDir)).toBe(true);
         harness.stop(created.server!);
-        const guestDir = path.join(process.env.DEVCLOUD_DIR!, "guests", created.server!);
         expect(fs.existsSync(guestDir)).toBe(false);
         expect(fs.readFileSync("/proc/self/mounts", "utf8")).not.toContain(created.server!);
         const left = execFileSync("ps", ["-eo", "args"]).toString().split("\n").filter((l) => l.includes(created.server!));

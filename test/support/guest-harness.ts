@@ -26,6 +26,11 @@ export class GuestHarness {
         return this.run(["exec", "--server", serverId, "--", ...command], 120_000);
     }
 
+    /** Where the guest's state (mount sources, sockets, logs) lives on the host. */
+    stateDir(serverId: string): string {
+        return this.run(["where", "--server", serverId]).trim();
+    }
+
     stop(serverId: string): string {
         return this.run(["stop", "--server", serverId]);
     }

@@ -15,6 +15,7 @@ Debian's OpenStack packages bring along).
 import argparse
 import base64
 import gzip
+import hashlib
 import http.client
 import json
 import os
@@ -90,7 +91,15 @@ def check_server_id(server_id):
 
 
 def guests_root():
-    return os.path.join(os.environ.get("DEVCLOUD_DIR") or os.path.join(REPO, ".devcloud"), "guests")
+    """$DEVCLOUD_DIR/guests, unless the dev cloud lives under a tree the guest sees privately (a
+    clone in /tmp, say): then a directory of this user's cache, named after the dev cloud, so that
+    every guest of it is still found by `stop --all` and the state dir is visible inside."""
+    base = os.path.realpath(os.environ.get("DEVCLOUD_DIR") or os.path.join(REPO, ".devcloud"))
+    root = os.path.join(base, "guests")
+    if not is_private(root):
+        return root
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "trove-region", "guests", hashlib.sha256(base.encode()).hexdigest()[:12])
 
 
 def state_dir_for(server_id, given=None):
@@ -1061,13 +1070,16 @@ def main():
     e.add_argument("--state-dir")
     e.add_argument("cmd", nargs=argparse.REMAINDER)
 
+    w = sub.add_parser("where", help="print the state dir a server's guest has (or would have)")
+    w.add_argument("--server", required=True)
+
     h = sub.add_parser("_holder", help=argparse.SUPPRESS)
     h.add_argument("--state-dir", required=True)
 
     args = ap.parse_args()
     if os.geteuid() != 0:
         raise GuestError("run as root: namespaces, mounts and dockerd need it")
-    {"start": cmd_start, "stop": cmd_stop, "exec": cmd_exec,
+    {"start": cmd_start, "stop": cmd_stop, "exec": cmd_exec, "where": lambda a: print(state_dir_for(a.server)),
      "_holder": lambda a: run_holder(a.state_dir)}[args.command](args)
 
 
