@@ -854,7 +854,11 @@ def start_forwarders(state, holder, ports):
                                            "--ready", sp(state, "fwd", "host.ready")])
     wait_for("the host side forwarder", lambda: os.path.exists(sp(state, "fwd", "host.ready")), 15,
              failed=lambda: host_p.poll() is not None)
-    guest_p = spawn(state, "forward-guest", in_guest(holder["pid"], [PY, FORWARD, "tcp-to-unix",
+    # The guest side runs a copy kept in the state dir: the repository may sit under a tree the
+    # guest sees privately (a clone in /tmp), the state dir never does.
+    inside = sp(state, "fwd", "forward.py")
+    shutil.copyfile(FORWARD, inside)
+    guest_p = spawn(state, "forward-guest", in_guest(holder["pid"], [PY, inside, "tcp-to-unix",
                                                                     *[f"{p}={s}" for p, s in socks.items()],
                                                                     "--ready", sp(state, "fwd", "guest.ready")]))
     wait_for("the guest side forwarder", lambda: os.path.exists(sp(state, "fwd", "guest.ready")), 15,
