@@ -48,11 +48,12 @@ async function waitFor<T>(what: string, timeoutMs: number, read: () => Promise<T
 }
 
 function devcloud(args: string[]): string {
-    return execFileSync("bash", [path.join(repo, "scripts", "devcloud.sh"), ...args], { stdio: ["ignore", "pipe", "pipe"] }).toString();
+    // Restarting Trove waits up to 2 minutes for its API; never hang a run on it.
+    return execFileSync("bash", [path.join(repo, "scripts", "devcloud.sh"), ...args], { stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 }).toString();
 }
 
 function docker(args: string[]): string {
-    return execFileSync("docker", args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
+    return execFileSync("docker", args, { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 }).toString();
 }
 
 /** The live region: the dev stack's settings, with what a production region sets for guests. */
