@@ -101,11 +101,11 @@ describe("validateDatastoresArgs", () => {
 describe("ordering of a datastore's default version", () => {
     test("the default version is written after its siblings, so a moving default is released before it is taken", async () => {
         const order: string[] = [];
-        const deps = new Map<string, string[]>();
+        const deps = new Map<string, pulumi.Resource[]>();
         const record: pulumi.ResourceTransformation = (args) => {
             if (args.type.includes("DatastoreVersion")) {
                 order.push(args.name);
-                deps.set(args.name, ((args.opts.dependsOn ?? []) as pulumi.Resource[]).map((r) => (r as unknown as { __name: string }).__name));
+                deps.set(args.name, (args.opts.dependsOn ?? []) as pulumi.Resource[]);
             }
             return undefined;
         };
@@ -113,8 +113,11 @@ describe("ordering of a datastore's default version", () => {
         await settle();
         // versions: mysql 5.7.29 (not default), mysql 8.0.36 (default), postgresql 12 (only, so default).
         expect(order).toEqual(["ds-mysql-5.7.29", "ds-mysql-8.0.36", "ds-postgresql-12"]);
-        expect(deps.get("ds-mysql-8.0.36")).toEqual(["ds-mysql-5.7.29"]);
-        expect(deps.get("ds-postgresql-12")).toEqual([]);
-        expect(deps.get("ds-mysql-5.7.29")).toEqual([]);
+        // Named through their URNs, what a user sees.
+        const names = (rs: pulumi.Resource[] | undefined): Promise<string[]> =>
+            Promise.all((rs ?? []).map(async (r) => (await valueOf(r.urn)).split("::").pop()!));
+        expect(await names(deps.get("ds-mysql-8.0.36"))).toEqual(["ds-mysql-5.7.29"]);
+        expect(await names(deps.get("ds-postgresql-12"))).toEqual([]);
+        expect(await names(deps.get("ds-mysql-5.7.29"))).toEqual([]);
     });
 });

@@ -70,14 +70,19 @@ describe("TroveRegion", () => {
     });
 
     test("every child is parented: components to the region, resources to their component", async () => {
-        const parents = new Map<string, string | undefined>();
+        const parentOf = new Map<string, pulumi.Resource | undefined>();
         // Transformations on a component also see every resource created beneath it.
         const record: pulumi.ResourceTransformation = (args) => {
-            parents.set(args.name, (args.opts.parent as unknown as { __name?: string } | undefined)?.__name);
+            parentOf.set(args.name, args.opts.parent);
             return undefined;
         };
         new TroveRegion("trove", regionArgs(f), { transformations: [record] });
         await settle();
+        // Parents named through their URNs, what a user sees.
+        const parents = new Map<string, string | undefined>();
+        for (const [name, parent] of parentOf) {
+            parents.set(name, parent && (await valueOf(parent.urn)).split("::").pop());
+        }
         expect(parents.get("trove-network")).toBe("trove");
         expect(parents.get("trove-network-subnet")).toBe("trove-network");
         expect(parents.get("trove-secgroup-ingress-ssh-192-0-2-10-32")).toBe("trove-secgroup");
