@@ -1,4 +1,5 @@
 import { parseCidr } from "../network/cidr";
+import { AddressBlock, AddressFamily, blockSize, coverage, parseBlock } from "../network/address-space";
 import { Problem, show } from "../common/validation";
 
 export type RuleProtocol = "tcp" | "udp" | "icmp" | "any";
@@ -51,7 +52,29 @@ export interface RuleInputs {
     readonly icmpFromCidrs?: readonly string[];
     /** @default { mode: "all" } */
     readonly egress?: EgressPolicy;
+    /**
+     * The widest source allowed per SSH or ICMP CIDR, as a prefix length per family: a CIDR with a
+     * shorter prefix (a larger network) is refused. Set `ipv4: 0` to lift the limit; a list whose
+     * CIDRs together cover every address of a family is still refused.
+     * @default DEFAULT_MIN_INGRESS_PREFIX: { ipv4: 16, ipv6: 48 }, at most a /16 or a /48 per CIDR
+     */
+    readonly minIngressPrefix?: MinIngressPrefix;
 }
+
+/** The widest ingress source allowed, as a prefix length per family. */
+export interface MinIngressPrefix {
+    /** 0 to 32. */
+    readonly ipv4?: number;
+    /** 0 to 128. */
+    readonly ipv6?: number;
+}
+
+/**
+ * A /16 is already 65,536 hosts, and a subnet of Trove controllers is rarely larger; an IPv6 site
+ * is a /48 (RFC 6177). Anything wider is more likely a mistake (10.0.0.0/8 for "our network") than
+ * a set of controllers.
+ */
+export const DEFAULT_MIN_INGRESS_PREFIX: { readonly ipv4: number; readonly ipv6: number } = Object.freeze({ ipv4: 16, ipv6: 48 });
 
 export const SSH_PORT = 22;
 
@@ -65,7 +88,8 @@ function slug(text: string): string {
 
 /**
  * Every rule of the management security group, in a stable order. Nothing is open to ingress unless
- * asked; a world-open ingress CIDR is refused by {@link validateRuleInputs}.
+ * asked; a world-open or too wide ingress CIDR, or a list of them that together cover the world, is
+ * refused by {@link validateRuleInputs}.
  */
 export function managementRules(inputs: RuleInputs): RuleSpec[] {
     const rules: RuleSpec[] = [];
@@ -128,26 +152,85 @@ export function managementRules(inputs: RuleInputs): RuleSpec[] {
     return rules;
 }
 
-function isWorldOpen(cidr: string): boolean {
-    const parsed = parseCidr(cidr);
-    return typeof parsed !== "string" && parsed.prefix === 0;
+const FAMILY_KEY = { 4: "ipv4", 6: "ipv6" } as const;
+
+function addressCount(block: AddressBlock): string {
+    if (block.family === 6) return `2^${128 - block.prefix}`;
+    return Number(blockSize(4, block.prefix)).toLocaleString("en-US");
+}
+
+/** Problems of `minIngressPrefix` itself, and the minimum to apply per family (the default where it is not valid). */
+function minimumPrefixes(value: unknown, problems: Problem[]): Record<AddressFamily, number> {
+    const minimum = { 4: DEFAULT_MIN_INGRESS_PREFIX.ipv4, 6: DEFAULT_MIN_INGRESS_PREFIX.ipv6 };
+    if (value === undefined) return minimum;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        problems.push({ path: "minIngressPrefix", message: `${show(value)} is not an object such as { ipv4: 16, ipv6: 48 }` });
+        return minimum;
+    }
+    for (const family of [4, 6] as const) {
+        const key = FAMILY_KEY[family];
+        const given = (value as Record<string, unknown>)[key];
+        if (given === undefined) continue;
+        const bits = family === 4 ? 32 : 128;
+        if (typeof given === "number" && Number.isInteger(given) && given >= 0 && given <= bits) {
+            minimum[family] = given;
+        } else {
+            problems.push({ path: `minIngressPrefix.${key}`, message: `${show(given)} is not an IPv${family} prefix length between 0 and ${bits}` });
+        }
+    }
+    return minimum;
+}
+
+/**
+ * The problems of one ingress source list (`sshFromCidrs` or `icmpFromCidrs`): entries that are not
+ * CIDRs; a /0; a CIDR wider than the minimum for its family; and a list whose CIDRs together cover
+ * a whole family, each of them maybe narrow enough (0.0.0.0/1 and 128.0.0.0/1 are the world too).
+ * When a list covers a whole family, that is the one problem reported for its CIDRs of that family:
+ * lowering the minimum, which the per-CIDR message suggests, would not fix it.
+ */
+function ingressSourceProblems(field: "sshFromCidrs" | "icmpFromCidrs", cidrs: readonly string[], minimum: Record<AddressFamily, number>): Problem[] {
+    const blocks = cidrs.map((cidr) => {
+        const parsed = parseCidr(cidr);
+        return typeof parsed === "string" ? parsed : parseBlock(cidr);
+    });
+    const together = coverage(blocks.filter((b): b is AddressBlock => typeof b !== "string" && b.prefix > 0).map((b) => b.text));
+    const whole = [together.ipv4, together.ipv6].filter((f) => f.whole);
+    const problems: Problem[] = [];
+    blocks.forEach((block, i) => {
+        const path = `${field}[${i}]`;
+        if (typeof block === "string") {
+            problems.push({ path, message: block });
+        } else if (block.prefix === 0) {
+            problems.push({
+                path,
+                message: `${cidrs[i]} opens the management port to the whole world; list the controllers' addresses instead (e.g. "192.0.2.10/32")`,
+            });
+        } else if (block.prefix < minimum[block.family] && !whole.some((f) => f.family === block.family)) {
+            const key = `minIngressPrefix.${FAMILY_KEY[block.family]}`;
+            problems.push({
+                path,
+                message: `${cidrs[i]} is a /${block.prefix} (${addressCount(block)} addresses), wider than the /${minimum[block.family]} allowed for one IPv${block.family} source; `
+                    + `list the controllers' addresses instead (e.g. "${block.family === 4 ? "192.0.2.10/32" : "2001:db8::10/128"}"), `
+                    + `or, if a network this wide is really meant, lower ${key} (securityGroups.${key} in the region's config) to ${block.prefix}`,
+            });
+        }
+    });
+    for (const f of whole) {
+        problems.push({
+            path: field,
+            message: `${f.outermost.map((b) => show(b.text)).join(", ")} together cover every IPv${f.family} address, `
+                + "which opens the management port to the whole world; list the controllers' addresses instead (e.g. \"192.0.2.10/32\")",
+        });
+    }
+    return problems;
 }
 
 /** Every problem in the rule inputs. Exported for testing. */
 export function validateRuleInputs(inputs: RuleInputs): Problem[] {
     const problems: Problem[] = [];
+    const minimum = minimumPrefixes(inputs.minIngressPrefix, problems);
     for (const field of ["sshFromCidrs", "icmpFromCidrs"] as const) {
-        (inputs[field] ?? []).forEach((cidr, i) => {
-            const parsed = parseCidr(cidr);
-            if (typeof parsed === "string") {
-                problems.push({ path: `${field}[${i}]`, message: parsed });
-            } else if (isWorldOpen(cidr)) {
-                problems.push({
-                    path: `${field}[${i}]`,
-                    message: `${cidr} opens the management port to the whole world; list the controllers' addresses instead (e.g. "192.0.2.10/32")`,
-                });
-            }
-        });
+        problems.push(...ingressSourceProblems(field, inputs[field] ?? [], minimum));
         const seen = new Set<string>();
         (inputs[field] ?? []).forEach((cidr, i) => {
             if (seen.has(cidr)) problems.push({ path: `${field}[${i}]`, message: `${cidr} is listed twice` });

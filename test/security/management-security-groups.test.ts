@@ -67,6 +67,13 @@ describe("ManagementSecurityGroups", () => {
         expect(rules.filter((r) => r.remoteIpPrefix === "169.254.169.254/32").map((r) => r.key)).toEqual(["egress-nova-metadata-tcp-80-169-254-169-254-32"]);
     });
 
+    test("a wider source is accepted once the minimum is lowered for it, and becomes one rule", async () => {
+        new ManagementSecurityGroups("mgmt", { projectId: "p", sshFromCidrs: ["10.0.0.0/8"], minIngressPrefix: { ipv4: 8 } });
+        await settle();
+        expect(named(mocks.resources, "mgmt-ingress-ssh-10-0-0-0-8").inputs).toMatchObject({ protocol: "tcp", portRangeMin: 22, remoteIpPrefix: "10.0.0.0/8" });
+        expect(ofType(mocks.resources, RULE).filter((r) => r.inputs.direction === "ingress")).toHaveLength(1);
+    });
+
     test("adding a CIDR adds one rule and renames none", () => {
         const before = managementRules({ sshFromCidrs: ["192.0.2.10/32"] }).map((r) => r.key);
         const after = managementRules({ sshFromCidrs: ["192.0.2.10/32", "192.0.2.11/32"] }).map((r) => r.key);
@@ -80,6 +87,9 @@ describe("validateRuleInputs", () => {
         ["world SSH", { sshFromCidrs: ["0.0.0.0/0"] }, "sshFromCidrs[0]", /opens the management port to the whole world/],
         ["world SSH v6", { sshFromCidrs: ["::/0"] }, "sshFromCidrs[0]", /whole world/],
         ["world ICMP", { icmpFromCidrs: ["0.0.0.0/0"] }, "icmpFromCidrs[0]", /whole world/],
+        ["world SSH in halves", { sshFromCidrs: ["0.0.0.0/1", "128.0.0.0/1"] }, "sshFromCidrs", /together cover every IPv4 address/],
+        ["SSH wider than the minimum", { sshFromCidrs: ["10.0.0.0/8"] }, "sshFromCidrs[0]", /wider than the \/16 allowed/],
+        ["minimum out of range", { minIngressPrefix: { ipv6: 200 } }, "minIngressPrefix.ipv6", /between 0 and 128/],
         ["bad CIDR", { sshFromCidrs: ["10.0.0.1/24"] }, "sshFromCidrs[0]", /host bits set/],
         ["duplicate", { sshFromCidrs: ["192.0.2.1/32", "192.0.2.1/32"] }, "sshFromCidrs[1]", /listed twice/],
         ["egress mode", { egress: { mode: "open" } as never }, "egress.mode", /choose "all" or "restricted"/],
