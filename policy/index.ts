@@ -8,6 +8,7 @@ import * as proxy from "@pulumi/policy/proxy";
 import {
     guestImageNotPrivate, inconsistentQuotas, IngressConfig, insecureRegistriesNotAllowed, Plain, RegistryConfig,
     ResourceFacts, secretsNotMarked, UNKNOWN, Violation, worldOpenManagementIngress, DEFAULT_MANAGEMENT_GROUP_NAMES,
+    DEFAULT_MIN_INGRESS_PREFIX,
 } from "./rules";
 
 // CrossGuard throws this when a policy reads a value the engine does not know yet (during preview).
@@ -74,8 +75,20 @@ new PolicyPack("trove-region", {
     policies: [
         {
             name: "management-sg-no-world-ingress",
-            description: "The Trove management security group allows no ingress from 0.0.0.0/0, ::/0 or any address.",
-            configSchema: { properties: { managementGroupNames: { ...stringList, default: [...DEFAULT_MANAGEMENT_GROUP_NAMES] } } },
+            description: "The Trove management security group allows no ingress from 0.0.0.0/0, ::/0 or any address, "
+                + "from rules that together cover every address, or from a network wider than minIngressPrefix.",
+            configSchema: { properties: {
+                managementGroupNames: { ...stringList, default: [...DEFAULT_MANAGEMENT_GROUP_NAMES] },
+                minIngressPrefix: {
+                    type: "object",
+                    properties: {
+                        ipv4: { type: "integer", minimum: 0, maximum: 32 },
+                        ipv6: { type: "integer", minimum: 0, maximum: 128 },
+                    },
+                    additionalProperties: false,
+                    default: { ...DEFAULT_MIN_INGRESS_PREFIX },
+                },
+            } },
             // A stack policy: a rule and the group it opens are two resources.
             validateStack: onStack((resources, args) => worldOpenManagementIngress(resources, args.getConfig<IngressConfig>())),
         },

@@ -1,6 +1,13 @@
 // The policy pack's rules as plain functions over plain data, so they are unit-tested without the
 // Pulumi engine. index.ts turns what CrossGuard hands a policy into these facts and reports what
 // comes back. Nothing here imports Pulumi.
+//
+// The address arithmetic comes from the component package (components/network/address-space.ts, pure
+// and without imports), so the pack and the components judge a list of ingress sources the same way.
+// The engine's policy host loads the pack with ts-node from this directory, which compiles that file
+// as it compiles this one; the pack is therefore used from this repository (or an installed copy of
+// the package), not published on its own.
+import { AddressBlock, AddressFamily, blockSize, coversWholeSpace, outermost, parseBlock } from "../components/network/address-space";
 
 /** A value the engine cannot know yet (an output of a resource not created, during preview). */
 export const UNKNOWN: unique symbol = Symbol("unknown during preview");
@@ -89,7 +96,19 @@ export function isWorldOpenCidr(cidr: string): boolean {
 export interface IngressConfig {
     /** Security groups with these names are management groups too (besides those ManagementSecurityGroups makes). */
     readonly managementGroupNames?: readonly string[];
+    /**
+     * The widest ingress source allowed per rule, as a prefix length per family; a rule from a
+     * larger network is a violation. @default DEFAULT_MIN_INGRESS_PREFIX ({ ipv4: 16, ipv6: 48 })
+     */
+    readonly minIngressPrefix?: { readonly ipv4?: number; readonly ipv6?: number };
 }
+
+/**
+ * The same limits as the components' own (DEFAULT_MIN_INGRESS_PREFIX in components/security/rules.ts,
+ * which this file cannot import: it imports Pulumi): a /16 is already 65,536 hosts, and a subnet of
+ * Trove controllers is rarely larger; an IPv6 site is a /48.
+ */
+export const DEFAULT_MIN_INGRESS_PREFIX: { readonly ipv4: number; readonly ipv6: number } = Object.freeze({ ipv4: 16, ipv6: 48 });
 
 function describePorts(rule: ResourceFacts): string {
     const protocol = str(rule.props.protocol) || "any protocol";
@@ -99,20 +118,57 @@ function describePorts(rule: ResourceFacts): string {
     return `${protocol} ${min === max || !max ? `port ${min}` : `ports ${min}-${max}`}`;
 }
 
+/** What a rule lets in, as a key: rules with the same key admit the same traffic, from their own sources. */
+function trafficKey(rule: ResourceFacts): string {
+    const protocol = (str(rule.props.protocol) || "any").toLowerCase();
+    const min = num(rule.props.portRangeMin);
+    const max = num(rule.props.portRangeMax);
+    return `${protocol} ${!min ? "all" : `${min}-${max || min}`}`;
+}
+
+const EXPOSURE = "That group is on every Trove guest's management port (management_security_groups), so this exposes every database VM. ";
+const FIX = "Fix: allow only the controllers' addresses, e.g. remoteIpPrefix \"192.0.2.10/32\", or list them in "
+    + "trove-region:securityGroups.sshFromCidrs / icmpFromCidrs instead of adding the rule by hand.";
+
+function addressCount(block: AddressBlock): string {
+    return block.family === 6 ? `2^${128 - block.prefix}` : Number(blockSize(4, block.prefix)).toLocaleString("en-US");
+}
+
+/** A management ingress rule whose source is a CIDR, with the group and traffic it opens. */
+interface SourcedRule {
+    readonly rule: ResourceFacts;
+    readonly block: AddressBlock;
+    readonly groupName: string;
+    /** The group and the traffic: rules with the same bucket are judged together. */
+    readonly bucket: string;
+}
+
 /**
- * The ingress rules that open a Trove management security group to every address. A group is a
- * management group when ManagementSecurityGroups made it or its name is listed; a rule belongs to it
- * by the group's id (known once deployed), by the resource its securityGroupId came from (known in
- * a preview too), or by being declared inside ManagementSecurityGroups.
+ * The ingress rules that open a Trove management security group too wide. A group is a management
+ * group when ManagementSecurityGroups made it or its name is listed; a rule belongs to it by the
+ * group's id (known once deployed), by the resource its securityGroupId came from (known in a
+ * preview too), or by being declared inside ManagementSecurityGroups. Violations:
+ * - a rule from 0.0.0.0/0 or ::/0, or with neither a remoteIpPrefix nor a remoteGroupId (any address);
+ * - rules of one group for the same protocol and ports whose prefixes together cover every IPv4 or
+ *   every IPv6 address (0.0.0.0/1 + 128.0.0.0/1), reported once, on the first of them;
+ * - a rule from a network wider than `minIngressPrefix` for its family, unless it is part of such a
+ *   whole-space cover (that violation names it, and lowering the minimum would not fix it).
+ * Rules that differ in protocol or ports are not added up: "any protocol" from one half of the
+ * space and "tcp 22" from the other are not caught as a cover (each half is still too wide).
  */
 export function worldOpenManagementIngress(resources: readonly ResourceFacts[], config: IngressConfig = {}): Violation[] {
     const names = new Set(config.managementGroupNames ?? DEFAULT_MANAGEMENT_GROUP_NAMES);
+    const minimum: Record<AddressFamily, number> = {
+        4: config.minIngressPrefix?.ipv4 ?? DEFAULT_MIN_INGRESS_PREFIX.ipv4,
+        6: config.minIngressPrefix?.ipv6 ?? DEFAULT_MIN_INGRESS_PREFIX.ipv6,
+    };
     const groups = resources.filter((r) => r.type === TYPES.secGroup
         && (underComponent(r.urn, TYPES.managementSecurityGroups) || names.has(str(r.props.name) ?? "")));
     const groupIds = new Set(groups.map((g) => str(g.props.id)).filter((id): id is string => !!id));
     const groupUrns = new Map(groups.map((g) => [g.urn, g] as const));
 
     const violations: Violation[] = [];
+    const sourced: SourcedRule[] = [];
     for (const rule of resources) {
         if (rule.type !== TYPES.secGroupRule || rule.props.direction !== "ingress") continue;
         const groupId = str(rule.props.securityGroupId);
@@ -126,18 +182,49 @@ export function worldOpenManagementIngress(resources: readonly ResourceFacts[], 
         const remoteGroup = rule.props.remoteGroupId;
         if (!isKnown(prefix) || !isKnown(remoteGroup)) continue;
         const prefixText = str(prefix) ?? "";
+        const groupName = str(group?.props.name) ?? "the Trove management security group";
         let source: string | undefined;
         if (prefixText && isWorldOpenCidr(prefixText)) source = prefixText;
         else if (!prefixText && !str(remoteGroup)) source = "any address (no remoteIpPrefix and no remoteGroupId)";
-        if (!source) continue;
+        if (source) {
+            violations.push({
+                urn: rule.urn,
+                message: `security group rule "${rule.name}" lets ${describePorts(rule)} into "${groupName}" from ${source}. ${EXPOSURE}${FIX}`,
+            });
+            continue;
+        }
+        // Neutron refuses a prefix that is not a CIDR, so one that does not parse opens nothing.
+        const block = prefixText ? parseBlock(prefixText) : undefined;
+        if (block === undefined || typeof block === "string") continue;
+        const groupKey = group?.urn ?? (groupId !== undefined ? `id:${groupId}` : `parent:${rule.parent ?? ""}`);
+        sourced.push({ rule, block, groupName, bucket: `${groupKey} ${trafficKey(rule)}` });
+    }
 
-        const groupName = str(group?.props.name) ?? "the Trove management security group";
+    const inCover = new Set<SourcedRule>();
+    for (const bucket of new Set(sourced.map((s) => s.bucket))) {
+        const members = sourced.filter((s) => s.bucket === bucket);
+        for (const family of [4, 6] as const) {
+            const mine = members.filter((s) => s.block.family === family);
+            if (!coversWholeSpace(mine.map((s) => s.block), family)) continue;
+            const named = outermost(mine.map((s) => ({ ...s.block, s }))).map((b) => b.s);
+            for (const s of mine) inCover.add(s);
+            violations.push({
+                urn: named[0].rule.urn,
+                message: `security group rules ${named.map((s) => `"${s.rule.name}" (${s.block.text})`).join(", ")} together let `
+                    + `${describePorts(named[0].rule)} into "${named[0].groupName}" from every IPv${family} address. ${EXPOSURE}${FIX}`,
+            });
+        }
+    }
+    for (const s of sourced) {
+        const min = minimum[s.block.family];
+        if (inCover.has(s) || s.block.prefix >= min) continue;
+        const key = s.block.family === 4 ? "ipv4" : "ipv6";
         violations.push({
-            urn: rule.urn,
-            message: `security group rule "${rule.name}" lets ${describePorts(rule)} into "${groupName}" from ${source}. `
-                + "That group is on every Trove guest's management port (management_security_groups), so this exposes every database VM. "
-                + "Fix: allow only the controllers' addresses, e.g. remoteIpPrefix \"192.0.2.10/32\", or list them in "
-                + "trove-region:securityGroups.sshFromCidrs / icmpFromCidrs instead of adding the rule by hand.",
+            urn: s.rule.urn,
+            message: `security group rule "${s.rule.name}" lets ${describePorts(s.rule)} into "${s.groupName}" from ${s.block.text}, `
+                + `a /${s.block.prefix} (${addressCount(s.block)} addresses); the widest source allowed is a /${min}. ${EXPOSURE}${FIX} `
+                + `If a network this wide is really meant, lower minIngressPrefix.${key} in the policy config: `
+                + `{"management-sg-no-world-ingress": {"minIngressPrefix": {"${key}": ${s.block.prefix}}}} with --policy-pack-config.`,
         });
     }
     return violations;

@@ -2,8 +2,9 @@
 // each way a stack can get it wrong, with a message that names the fix.
 import {
     guestImageNotPrivate, inconsistentQuotas, insecureRegistriesInTroveConf, insecureRegistriesNotAllowed, isWorldOpenCidr, Plain,
-    ResourceFacts, secretsNotMarked, typeChain, UNKNOWN, worldOpenManagementIngress,
+    ResourceFacts, secretsNotMarked, typeChain, UNKNOWN, worldOpenManagementIngress, DEFAULT_MIN_INGRESS_PREFIX,
 } from "../../policy/rules";
+import { DEFAULT_MIN_INGRESS_PREFIX as COMPONENT_MIN_INGRESS_PREFIX } from "../../components/security/rules";
 
 const REGION = "trove-region:region:TroveRegion";
 const SG_COMPONENT = "trove-region:security:ManagementSecurityGroups";
@@ -84,6 +85,82 @@ describe("management security group ingress", () => {
 
     test("a prefix not known yet is not judged", () => {
         expect(worldOpenManagementIngress([group, rule("r", { securityGroupId: "sg-1", remoteIpPrefix: UNKNOWN })])).toEqual([]);
+    });
+
+    describe("what the rules of a group open together", () => {
+        const halves = (securityGroupId: string, props: Record<string, Plain> = {}) => [
+            rule("low-half", { securityGroupId, remoteIpPrefix: "0.0.0.0/1", ...props }),
+            rule("high-half", { securityGroupId, remoteIpPrefix: "128.0.0.0/1", ...props }),
+        ];
+
+        test("two /1 rules on the management group are the world: one violation, on the first, naming both", () => {
+            const [low] = halves("sg-1");
+            const violations = worldOpenManagementIngress([group, ...halves("sg-1")]);
+            expect(violations).toEqual([{ urn: low.urn, message: expect.stringContaining(
+                `security group rules "low-half" (0.0.0.0/1), "high-half" (128.0.0.0/1) together let tcp port 22 into "trove-mgmt" from every IPv4 address`) }]);
+            expect(violations[0].message).toContain("Fix: allow only the controllers' addresses");
+        });
+
+        test("the same rules on a group that is not a management group are not this policy's business", () => {
+            expect(worldOpenManagementIngress([group, otherGroup, ...halves("sg-2")])).toEqual([]);
+        });
+
+        test("the cover is found with the minimum lifted, and in a preview through the securityGroupId dependency", () => {
+            const newGroup: ResourceFacts = { ...group, props: { ...group.props, id: UNKNOWN } };
+            const rules = halves("", { securityGroupId: UNKNOWN }).map((r) => ({ ...r, propertyDependencies: { securityGroupId: [group.urn] } }));
+            expect(worldOpenManagementIngress([newGroup, ...rules], { minIngressPrefix: { ipv4: 0 } })).toHaveLength(1);
+        });
+
+        test("IPv6 halves, overlapping blocks and four quarters are covers too", () => {
+            const v6 = [rule("a", { securityGroupId: "sg-1", remoteIpPrefix: "::/1" }), rule("b", { securityGroupId: "sg-1", remoteIpPrefix: "8000::/1" })];
+            expect(worldOpenManagementIngress([group, ...v6]).map((v) => v.message)).toEqual([expect.stringContaining("from every IPv6 address")]);
+            const quarters = ["0.0.0.0/2", "64.0.0.0/2", "10.0.0.0/8", "128.0.0.0/2", "192.0.0.0/2"].map((p, i) => rule(`q${i}`, { securityGroupId: "sg-1", remoteIpPrefix: p }));
+            const [v, ...more] = worldOpenManagementIngress([group, ...quarters]);
+            expect(more).toEqual([]);
+            expect(v.message).toContain(`rules "q0" (0.0.0.0/2), "q1" (64.0.0.0/2), "q3" (128.0.0.0/2), "q4" (192.0.0.0/2) together`);
+        });
+
+        test("rules for different ports, or in different groups, do not add up", () => {
+            const [low] = halves("sg-1");
+            const high443 = rule("high-443", { securityGroupId: "sg-1", remoteIpPrefix: "128.0.0.0/1", portRangeMin: 443, portRangeMax: 443 });
+            expect(worldOpenManagementIngress([group, low, high443], { minIngressPrefix: { ipv4: 0 } })).toEqual([]);
+            const second = resource("openstack:networking/secGroup:SecGroup", "mgmt-2", { id: "sg-3", name: "trove-mgmt-2" });
+            const highElsewhere = rule("high-elsewhere", { securityGroupId: "sg-3", remoteIpPrefix: "128.0.0.0/1" });
+            expect(worldOpenManagementIngress([group, second, low, highElsewhere], { managementGroupNames: ["trove-mgmt", "trove-mgmt-2"], minIngressPrefix: { ipv4: 0 } })).toEqual([]);
+        });
+
+        test("half the space is not the world", () => {
+            expect(worldOpenManagementIngress([group, halves("sg-1")[0]], { minIngressPrefix: { ipv4: 0 } })).toEqual([]);
+        });
+    });
+
+    describe("the widest source allowed", () => {
+        test("a /8 is refused by the default /16, with the size and the config that would allow it", () => {
+            const wide = rule("ssh-from-ten", { securityGroupId: "sg-1", remoteIpPrefix: "10.0.0.0/8" });
+            const violations = worldOpenManagementIngress([group, wide]);
+            expect(violations).toEqual([{ urn: wide.urn, message: expect.stringContaining(
+                `security group rule "ssh-from-ten" lets tcp port 22 into "trove-mgmt" from 10.0.0.0/8, a /8 (16,777,216 addresses); the widest source allowed is a /16.`) }]);
+            expect(violations[0].message).toContain(`{"management-sg-no-world-ingress": {"minIngressPrefix": {"ipv4": 8}}}`);
+        });
+
+        test("the configured minimum decides, per family", () => {
+            const wide = rule("ssh-from-ten", { securityGroupId: "sg-1", remoteIpPrefix: "10.0.0.0/8" });
+            const v6 = rule("ssh-v6", { securityGroupId: "sg-1", remoteIpPrefix: "2001:db8::/32" });
+            expect(worldOpenManagementIngress([group, wide], { minIngressPrefix: { ipv4: 8 } })).toEqual([]);
+            expect(worldOpenManagementIngress([group, v6]).map((v) => v.urn)).toEqual([v6.urn]);
+            expect(worldOpenManagementIngress([group, v6], { minIngressPrefix: { ipv4: 8 } }).map((v) => v.urn)).toEqual([v6.urn]);
+            expect(worldOpenManagementIngress([group, v6], { minIngressPrefix: { ipv6: 32 } })).toEqual([]);
+            expect(worldOpenManagementIngress([group, rule("ssh-64", { securityGroupId: "sg-1", remoteIpPrefix: "2001:db8::/64" })])).toEqual([]);
+        });
+
+        test("rules that cover the world are reported as a cover, not again one by one", () => {
+            expect(worldOpenManagementIngress([group, rule("a", { securityGroupId: "sg-1", remoteIpPrefix: "0.0.0.0/1" }),
+                rule("b", { securityGroupId: "sg-1", remoteIpPrefix: "128.0.0.0/1" })]).map((v) => v.message)).toEqual([expect.stringMatching(/^security group rules /)]);
+        });
+
+        test("the same defaults as the components'", () => {
+            expect(DEFAULT_MIN_INGRESS_PREFIX).toEqual(COMPONENT_MIN_INGRESS_PREFIX);
+        });
     });
 });
 
