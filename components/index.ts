@@ -1,5 +1,7 @@
 // The public surface of the package: every component, its Args, and the pure helpers.
 export * from "./common/validation";
+export * from "./common/names";
+export * from "./common/schema-problems";
 export * from "./network/cidr";
 export * from "./network/management-network";
 export * from "./security/rules";
@@ -21,7 +23,11 @@ export * from "./datastores/datastores";
 export * from "./config/ini";
 export * from "./config/random-key";
 export * from "./config/trove-config";
+export * from "./region/region-args";
+export * from "./region/region-plan";
 export * from "./region/trove-region";
+export * from "./region/config-schema";
+export * from "./region/config-keys";
 export * from "./region/region-config";
 export * from "./region/trove-connection";
 export * from "./region/outputs";

@@ -6,6 +6,7 @@ import { installMocks, ofType, settle, valueOf } from "./mocks";
 import { OUTPUT_NAMES } from "../components/region/outputs";
 import { fixtures } from "./region/fixtures";
 import { devSettings } from "./support/dev-config";
+import { runProgram } from "./support/run-program";
 
 const mocks = installMocks();
 beforeEach(() => mocks.reset());
@@ -25,21 +26,6 @@ function devStackConfig(overrides: Record<string, unknown> = {}): Record<string,
     return Object.fromEntries(Object.entries(config)
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-}
-
-function runProgram(config: Record<string, string>, env: Record<string, string | undefined> = { OS_PASSWORD: "devcloud-trove" }): Record<string, unknown> {
-    pulumi.runtime.setAllConfig(config);
-    const saved = { ...process.env };
-    Object.assign(process.env, env);
-    try {
-        let outputs: Record<string, unknown> = {};
-        jest.isolateModules(() => {
-            outputs = require("../index");
-        });
-        return outputs;
-    } finally {
-        process.env = saved;
-    }
 }
 
 describe("the stack program", () => {

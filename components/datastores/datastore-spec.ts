@@ -1,5 +1,6 @@
 import { checkDockerTag } from "../registry/image-names";
 import { Problem, show } from "../common/validation";
+import { checkImageReference } from "../common/names";
 
 /** Managers whose guest agents run the database in a container pulled from the registry. */
 export const CONTAINER_MANAGERS = ["mysql", "mariadb", "postgresql"] as const;
@@ -119,9 +120,8 @@ export function validateDatastoreVersions(specs: readonly DatastoreVersionSpec[]
         } else if (spec.versionNumber !== undefined && (typeof spec.versionNumber !== "string" || !/^\d+(\.\d+)*$/.test(spec.versionNumber))) {
             problems.push({ path: `${at}.versionNumber`, message: `${show(spec.versionNumber)} is not a version number such as "5.7.29"` });
         }
-        if (typeof spec.sourceImage !== "string" || !/^[^\s]+$/.test(spec.sourceImage)) {
-            problems.push({ path: `${at}.sourceImage`, message: `${show(spec.sourceImage)} is not an image reference such as "mysql:5.7.29"` });
-        }
+        const wrongImage = checkImageReference(spec.sourceImage);
+        if (wrongImage) problems.push({ path: `${at}.sourceImage`, message: wrongImage });
         const tags = spec.imageTags ?? [TROVE_IMAGE_TAG, spec.datastore];
         if (tags.length === 0 || tags.length > MAX_IMAGE_TAGS) {
             problems.push({ path: `${at}.imageTags`, message: `has ${tags.length} tags; Trove accepts 1 to ${MAX_IMAGE_TAGS}` });

@@ -7,7 +7,8 @@ import { DatastoreParameters } from "./datastore-parameters";
 import { TroveManageHost, TroveManageParameters } from "./trove-manage-parameters";
 import { parseValidationRules, splitByLoadPath } from "./validation-rules";
 import { TroveConnection } from "./trove-api";
-import { nested, Problem, throwIfProblems } from "../common/validation";
+import { nested, Problem, show, throwIfProblems } from "../common/validation";
+import { checkCommandText, checkHostName, checkPrivateKey, checkUserName } from "../common/names";
 
 /** Where a pip-installed Trove keeps `<manager>/validation-rules.json`, relative to its environment. */
 export const TROVE_TEMPLATES_IN_VENV = "lib/python3.*/site-packages/trove/templates";
@@ -48,9 +49,28 @@ function rulesFile(dir: string, manager: string): string {
     return path.join(dir, manager, "validation-rules.json");
 }
 
+/** Every problem in where and how trove-manage runs: its text reaches a shell, maybe on another host. */
+export function validateTroveManageArgs(args: TroveManageArgs): Problem[] {
+    const problems: Problem[] = [];
+    const check = (path: string, wrong: string | undefined) => wrong && problems.push({ path, message: wrong });
+    if (args.command !== undefined) check("command", checkCommandText(args.command));
+    if (args.configFile !== undefined) check("configFile", checkCommandText(args.configFile));
+    if (args.ssh) {
+        check("ssh.host", checkHostName(args.ssh.host));
+        check("ssh.user", checkUserName(args.ssh.user));
+        if (args.ssh.port !== undefined && (!Number.isInteger(args.ssh.port) || args.ssh.port < 1 || args.ssh.port > 65535)) {
+            check("ssh.port", `${show(args.ssh.port)} is not a port between 1 and 65535`);
+        }
+        // A secret Output cannot be read while planning; a plain value is checked.
+        if (typeof args.ssh.privateKey === "string") check("ssh.privateKey", checkPrivateKey(args.ssh.privateKey));
+    }
+    return problems;
+}
+
 /** Every problem in `args`; reads the rules files. Exported for testing. */
 export function validateDatastoresArgs(args: Omit<DatastoresArgs, "connection" | "imageId" | "imageDependency">): Problem[] {
     const problems = nested("versions", validateDatastoreVersions(args.versions));
+    if (args.troveManage) problems.push(...nested("troveManage", validateTroveManageArgs(args.troveManage)));
     if (args.parametersDir !== undefined && problems.length === 0) {
         for (const manager of new Set(resolveVersions(args.versions).map((v) => v.manager))) {
             const file = rulesFile(args.parametersDir, manager);

@@ -6,6 +6,7 @@ import * as command from "@pulumi/command";
 import { atomicBuildScript, buildInputHash, DEFAULT_GUEST_RELEASE, diskFormatOf, GUEST_RELEASES, TrovestackOptions, trovestackCommand } from "./build-inputs";
 import { MAX_IMAGE_TAG_LENGTH, TROVE_IMAGE_TAG } from "../datastores/datastore-spec";
 import { Problem, show, throwIfProblems } from "../common/validation";
+import { checkOpenStackName } from "../common/names";
 
 export const DEFAULT_GUEST_IMAGE_NAME = `trove-guest-ubuntu-${DEFAULT_GUEST_RELEASE}`;
 /** Since Yoga, Trove boots guests without a config drive; cloud-init must use the metadata service. */
@@ -113,6 +114,8 @@ export function validateGuestImageArgs(args: GuestImageArgs): Problem[] {
     tags.forEach((tag) => {
         if (tag.length > MAX_IMAGE_TAG_LENGTH) problems.push({ path: "datastores", message: `tag ${show(tag)} is longer than Trove's ${MAX_IMAGE_TAG_LENGTH} characters` });
     });
+    const wrongName = args.name === undefined ? undefined : checkOpenStackName(args.name);
+    if (wrongName) problems.push({ path: "name", message: wrongName });
     for (const field of ["minDiskGb", "minRamMb"] as const) {
         const v = args[field];
         if (v !== undefined && (!Number.isInteger(v) || v < 0)) problems.push({ path: field, message: `${show(v)} is not a whole number >= 0` });

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
-import { cidrsOverlap, containsAddress, parseCidr, planSubnet, SubnetPlan } from "./cidr";
+import { cidrsOverlap, containsAddress, parseCidr, planSubnet, RESERVED_ADDRESSES_PER_SUBNET, SubnetPlan } from "./cidr";
 import { isNonNegativeInteger, isPositiveInteger, Problem, show, throwIfProblems } from "../common/validation";
 import * as net from "net";
+import { checkOpenStackName } from "../common/names";
 
 /** Trove's seeds size the service project for 200 instances; the subnet follows the same number. */
 export const DEFAULT_MAX_INSTANCES = 200;
@@ -11,6 +12,17 @@ export const DEFAULT_DHCP_PORTS = 1;
 /** A /22 holds 1,021 ports: room for the default 200 instances to grow five-fold. */
 export const DEFAULT_MANAGEMENT_CIDR = "10.254.0.0/22";
 export const DEFAULT_MANAGEMENT_NETWORK_NAME = "trove-mgmt";
+/**
+ * The largest management subnet this package plans: a /8, all of 10.0.0.0/8. A bigger block would
+ * take public or shared address space, and no Neutron deployment runs millions of guests on one
+ * network anyway.
+ */
+export const LARGEST_MANAGEMENT_PREFIX = 8;
+
+/** The most instances a management subnet can be planned for, beside the controllers and DHCP ports. */
+export function maxPlannableInstances(controllers: number, dhcpPorts: number): number {
+    return 2 ** (32 - LARGEST_MANAGEMENT_PREFIX) - RESERVED_ADDRESSES_PER_SUBNET - controllers - dhcpPorts;
+}
 
 /**
  * How the guest agent reaches RabbitMQ and the control plane from the management network.
@@ -81,6 +93,13 @@ export function validateManagementNetworkArgs(args: Omit<ManagementNetworkArgs, 
         problems.push({ path: "dhcpPorts", message: `${show(dhcpPorts)} is not a whole number >= 0` });
     }
     const cidrText = args.cidr ?? DEFAULT_MANAGEMENT_CIDR;
+    if (problems.length === 0 && maxInstances > maxPlannableInstances(controllers, dhcpPorts)) {
+        problems.push({
+            path: "maxInstances",
+            message: `${maxInstances} instances cannot be planned: the largest management subnet, a /${LARGEST_MANAGEMENT_PREFIX}, holds ` +
+                `${maxPlannableInstances(controllers, dhcpPorts)} instances beside ${controllers} controllers and ${dhcpPorts} DHCP ports; give a smaller maxInstances`,
+        });
+    }
     let plan: SubnetPlan | undefined;
     if (problems.length === 0) {
         const planned = planSubnet(cidrText, { maxInstances, controllers, dhcpPorts });
@@ -107,9 +126,8 @@ export function validateManagementNetworkArgs(args: Omit<ManagementNetworkArgs, 
     if (args.mtu !== undefined && (!isPositiveInteger(args.mtu) || args.mtu < 1280 || args.mtu > 9216)) {
         problems.push({ path: "mtu", message: `${show(args.mtu)} is not an MTU between 1280 and 9216` });
     }
-    if (args.networkName !== undefined && !args.networkName.trim()) {
-        problems.push({ path: "networkName", message: "must not be empty" });
-    }
+    const wrongName = args.networkName === undefined ? undefined : checkOpenStackName(args.networkName);
+    if (wrongName) problems.push({ path: "networkName", message: wrongName });
     problems.push(...validateRouting(args.routing, subnet && typeof subnet !== "string" ? plan : undefined));
     return problems;
 }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { checkDockerHost, checkRegistryAddress, htpasswdLine } from "./image-names";
 import { Problem, show, throwIfProblems } from "../common/validation";
+import { checkContainerName, checkImageReference } from "../common/names";
 
 /** The seeds' `docker run ... -e REGISTRY_HTTP_ADDR=0.0.0.0:4000 --restart=always registry:2`. */
 export const DEFAULT_REGISTRY_PORT = 4000;
@@ -63,6 +64,16 @@ export interface ExistingRegistryArgs {
 
 export type RegistryArgs = CreatedRegistryArgs | ExistingRegistryArgs;
 
+/** host:port, as in `[guest_agent] container_registry` and every image name. */
+export function registryAddress(args: RegistryArgs): string {
+    return args.mode === "existing" ? args.address : `${args.hostAddress}:${args.port ?? DEFAULT_REGISTRY_PORT}`;
+}
+
+/** Whether the registry belongs in `docker_insecure_registries`: an existing one says so, a created one is insecure without TLS. */
+export function registryInsecure(args: RegistryArgs): boolean {
+    return args.mode === "existing" ? args.insecure ?? false : args.tls === undefined;
+}
+
 /** Every problem in `args`. Exported for testing. */
 export function validateRegistryArgs(args: RegistryArgs): Problem[] {
     const problems: Problem[] = [];
@@ -78,7 +89,10 @@ export function validateRegistryArgs(args: RegistryArgs): Problem[] {
         if (args.port !== undefined && (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535)) {
             problems.push({ path: "port", message: `${show(args.port)} is not a port between 1 and 65535` });
         }
-        if (args.image !== undefined && !args.image.trim()) problems.push({ path: "image", message: "must not be empty" });
+        const wrongImage = args.image === undefined ? undefined : checkImageReference(args.image);
+        if (wrongImage) problems.push({ path: "image", message: wrongImage });
+        const wrongContainer = args.containerName === undefined ? undefined : checkContainerName(args.containerName);
+        if (wrongContainer) problems.push({ path: "containerName", message: wrongContainer });
         if (args.listenAddress !== undefined && !/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])$/.test(args.listenAddress)) {
             problems.push({ path: "listenAddress", message: `${show(args.listenAddress)} is not an IP address to listen on, e.g. "0.0.0.0" or "10.0.0.5" (IPv6 in brackets)` });
         }
@@ -120,15 +134,9 @@ export class Registry extends pulumi.ComponentResource {
 
         this.username = args.credentials?.username;
         this.password = args.credentials ? pulumi.secret(args.credentials.password) : undefined;
-        if (args.mode === "existing") {
-            this.address = args.address;
-            this.insecure = args.insecure ?? false;
-        } else {
-            const port = args.port ?? DEFAULT_REGISTRY_PORT;
-            this.address = `${args.hostAddress}:${port}`;
-            this.insecure = args.tls === undefined;
-            this.containerId = this.createContainer(name, args, port);
-        }
+        this.address = registryAddress(args);
+        this.insecure = registryInsecure(args);
+        if (args.mode === "create") this.containerId = this.createContainer(name, args, args.port ?? DEFAULT_REGISTRY_PORT);
         this.registerOutputs({
             address: this.address,
             insecure: this.insecure,

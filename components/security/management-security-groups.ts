@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { managementRules, RuleInputs, RuleSpec, validateRuleInputs } from "./rules";
 import { Problem, throwIfProblems } from "../common/validation";
+import { checkOpenStackName } from "../common/names";
 
 export const DEFAULT_SECURITY_GROUP_NAME = "trove-mgmt";
 
@@ -15,7 +16,8 @@ export interface ManagementSecurityGroupsArgs extends RuleInputs {
 /** Every problem in `args`. Exported for testing. */
 export function validateManagementSecurityGroupsArgs(args: Omit<ManagementSecurityGroupsArgs, "projectId">): Problem[] {
     const problems = validateRuleInputs(args);
-    if (args.name !== undefined && !args.name.trim()) problems.push({ path: "name", message: "must not be empty" });
+    const wrongName = args.name === undefined ? undefined : checkOpenStackName(args.name);
+    if (wrongName) problems.push({ path: "name", message: wrongName });
     return problems;
 }
 

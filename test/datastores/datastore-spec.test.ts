@@ -28,7 +28,7 @@ describe("validateDatastoreVersions", () => {
     });
 
     test("a name that is no Docker tag is fine when the number (the tag) is given", () => {
-        expect(validateDatastoreVersions([mysql(`8.0-${"x".repeat(130)}`, { versionNumber: "8.0" })])).toEqual([]);
+        expect(validateDatastoreVersions([mysql(`8.0-${"x".repeat(130)}`, { versionNumber: "8.0", sourceImage: "mysql:8.0" })])).toEqual([]);
     });
 
     test.each<[string, DatastoreVersionSpec[], string, RegExp]>([
@@ -47,7 +47,8 @@ describe("validateDatastoreVersions", () => {
         ["version name", [mysql("")], "[0].version", /not a version name/],
         ["version as a YAML number", [{ datastore: "postgresql", version: 12 as unknown as string, sourceImage: "postgres:12" }], "[0].version", /12 is a number, not a string: quote it in the stack file \("12"\), or set it with `pulumi config set --path --type string/],
         ["version number as a YAML number", [mysql("10.10", { versionNumber: 10.1 as unknown as string })], "[0].versionNumber", /10.1 is a number, not a string.*YAML reads 10.10 as 10.1/],
-        ["source image", [{ datastore: "mysql", version: "5.7", sourceImage: "" }], "[0].sourceImage", /not an image reference/],
+        ["source image", [{ datastore: "mysql", version: "5.7", sourceImage: "" }], "[0].sourceImage", /not a Docker image reference/],
+        ["source image with a space", [{ datastore: "mysql", version: "5.7", sourceImage: "mysql 5.7" }], "[0].sourceImage", /"mysql 5.7" is not a Docker image reference/],
         ["datastore name", [{ datastore: "My SQL", version: "5.7", sourceImage: "m", manager: "mysql" }], "[0].datastore", /not a datastore name/],
         ["two datastores, one manager", [mysql("5.7"), { datastore: "percona", manager: "mysql", version: "5.7", sourceImage: "p" }], "[1].manager", /both use manager mysql/],
     ])("%s", (_label, specs, path, message) => {

@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import { EngineEvent, LocalWorkspace, PolicyEvent, Stack } from "@pulumi/pulumi/automation";
 import {
-    CONFIG_NAMESPACE, readRegionConfig, regionOutputs, throwIfProblems, troveConnectionFrom, TroveRegion, validateTroveRegionArgs,
+    loadRegionConfig, rawStackConfig, regionOutputs, troveConnectionFrom, TroveRegion,
 } from "../../components";
 import { asConfigMap, devSettingsNamed } from "../support/dev-config";
 import { requireRealEnvironment } from "../support/real-env";
@@ -46,11 +46,7 @@ async function program(): Promise<Record<string, unknown>> {
         pulumi.runtime.registerStackTransformation(retype("pulumi-nodejs:dynamic/trove-region:RandomKey", unmark));
     }
     const { connection, missing } = troveConnectionFrom(new pulumi.Config("openstack"), process.env);
-    const { args, stack, problems } = readRegionConfig(new pulumi.Config(CONFIG_NAMESPACE), connection);
-    throwIfProblems("the stack's configuration", [
-        ...missing.map((key) => ({ path: "", message: `${key} is not set` })),
-        ...problems, ...validateTroveRegionArgs(args),
-    ]);
+    const { args, stack } = loadRegionConfig(rawStackConfig(), connection, missing);
     const serviceProjectId = stack.serviceProjectId ?? openstack.identity.getProjectOutput({ name: stack.serviceProjectName }).apply((p) => p.id);
     const troveUserId = stack.troveUserId ?? openstack.identity.getUserOutput({ name: stack.troveUserName }).apply((u) => u.id);
     const region = new TroveRegion("trove", { ...args, serviceProjectId, troveUserId });

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { TroveRegionArgs } from "../../components/region/trove-region";
+import { TroveRegionArgs } from "../../components/region/region-args";
 import { tempDir } from "../tmp";
 
 /** A Trove checkout stand-in, a templates dir and a backup context, made once per test file. */

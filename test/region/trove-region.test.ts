@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, named, ofType, settle, valueOf } from "../mocks";
-import { regionQuotas, TroveRegion, TroveRegionArgs, validateTroveRegionArgs } from "../../components/region/trove-region";
+import { TroveRegion } from "../../components/region/trove-region";
+import { TroveRegionArgs } from "../../components/region/region-args";
+import { regionQuotas, validateTroveRegionArgs } from "../../components/region/region-plan";
 import { fixtures, regionArgs } from "./fixtures";
 
 const mocks = installMocks();
