@@ -48,6 +48,11 @@ export interface Def {
     values?: unknown[];
 }
 
+/** A map's own entry: never Object.prototype's (`toString` is a key an operator can write). */
+export function own<T>(map: Readonly<Record<string, T>> | undefined, key: PropertyKey): T | undefined {
+    return map !== undefined && Object.prototype.hasOwnProperty.call(map, key) ? map[key as string] : undefined;
+}
+
 export function def(schema: z.ZodType): Def {
     return schema._zod.def as unknown as Def;
 }
@@ -67,7 +72,7 @@ export function unwrap(schema: z.ZodType): z.ZodType {
 function discriminatorValues(union: z.ZodType): string[] {
     const d = def(union);
     return (d.options ?? []).flatMap((o) => {
-        const field = def(unwrap(o)).shape?.[d.discriminator ?? ""];
+        const field = own(def(unwrap(o)).shape, d.discriminator ?? "");
         return field ? (def(field).values ?? []).map(String) : [];
     });
 }
@@ -77,8 +82,8 @@ function unionOption(union: z.ZodType, value: unknown): z.ZodType | undefined {
     const d = def(union);
     const options = (d.options ?? []).map(unwrap);
     if (d.discriminator && value && typeof value === "object") {
-        const wanted = (value as Record<string, unknown>)[d.discriminator];
-        const match = options.find((o) => (def(def(o).shape?.[d.discriminator!] ?? o).values ?? []).includes(wanted));
+        const wanted = own(value as Record<string, unknown>, d.discriminator);
+        const match = options.find((o) => (def(own(def(o).shape, d.discriminator!) ?? o).values ?? []).includes(wanted));
         if (match) return match;
     }
     return options.find((o) => def(o).type === "object");
@@ -96,11 +101,11 @@ export function schemaAt(root: z.ZodType, path: readonly PropertyKey[], input: u
             if (!schema) return undefined;
             d = def(schema);
         }
-        const next: z.ZodType | undefined = d.type === "object" ? d.shape?.[String(segment)]
+        const next: z.ZodType | undefined = d.type === "object" ? own(d.shape, segment)
             : d.type === "array" ? d.element
             : d.type === "record" ? d.valueType
             : undefined;
-        value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[segment] : undefined;
+        value = value && typeof value === "object" ? own(value as Record<PropertyKey, unknown>, segment) : undefined;
         schema = next && unwrap(next);
     }
     return schema;
@@ -112,12 +117,12 @@ function describedAt(root: z.ZodType, path: readonly PropertyKey[], input: unkno
     const parent = schemaAt(root, path.slice(0, -1), input);
     if (!parent) return undefined;
     const p = def(parent).type === "union" ? unionOption(parent, valueAt(input, path.slice(0, -1))) : parent;
-    const field = p && def(p).shape?.[String(path[path.length - 1])];
+    const field = p && own(def(p).shape, path[path.length - 1]);
     return field ? (z.globalRegistry.get(field)?.description ?? z.globalRegistry.get(unwrap(field))?.description) : undefined;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-    return path.reduce<unknown>((v, s) => (v && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[s] : undefined), input);
+    return path.reduce<unknown>((v, s) => (v && typeof v === "object" ? own(v as Record<PropertyKey, unknown>, s) : undefined), input);
 }
 
 /** What a value is, in an operator's words. */
@@ -145,7 +150,7 @@ function invalidType(expected: string, input: unknown, description: string | und
             : `${given}; write a list ([...], or a "- " line per entry in YAML)`;
     }
     if (expected === "string" && (typeof input === "number" || typeof input === "boolean")) {
-        return `${given}, not text: quote it in the stack file ("${String(input)}"), or set it with \`pulumi config set --path --type string\`` +
+        return `${show(input)} is ${kind(input)}, not a string: quote it in the stack file ("${String(input)}"), or set it with \`pulumi config set --path --type string ...\`` +
             (typeof input === "number" && !Number.isInteger(input) ? "; unquoted, YAML reads 10.10 as 10.1" : "");
     }
     if ((expected === "number" || expected === "int") && typeof input === "string" && input.trim() !== "" && Number.isFinite(Number(input))) {

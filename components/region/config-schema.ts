@@ -3,7 +3,7 @@
 // Schema for editors all come from here. Domain rules that need more than one value (subnet sizing,
 // overlaps, quotas against maxInstances, datastore defaults) stay with the components.
 import { z } from "zod";
-import { def, unwrap } from "../common/schema-problems";
+import { def, own, unwrap } from "../common/schema-problems";
 import { DEFAULT_CONTROLLERS, DEFAULT_DHCP_PORTS, DEFAULT_MANAGEMENT_CIDR, DEFAULT_MANAGEMENT_NETWORK_NAME, DEFAULT_MAX_INSTANCES } from "../network/management-network";
 import { DEFAULT_SECURITY_GROUP_NAME } from "../security/management-security-groups";
 import { DEFAULT_MIN_INGRESS_PREFIX } from "../security/rules";
@@ -303,6 +303,6 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
 
 /** The top-level keys whose raw config value is text, not JSON: names, ids and secrets. */
 export function isTextKey(key: string): boolean {
-    const field = (stackConfigSchema.shape as Record<string, z.ZodType>)[key];
+    const field = own(stackConfigSchema.shape as Record<string, z.ZodType>, key);
     return field !== undefined && def(unwrap(field)).type === "string";
 }

@@ -4,7 +4,7 @@ import { TroveRegionArgs } from "./region-args";
 import { TroveConnection } from "../datastores/trove-api";
 import { Problem, throwIfProblems } from "../common/validation";
 import { validateTroveRegionArgs } from "./region-plan";
-import { schemaProblems } from "../common/schema-problems";
+import { own, schemaProblems } from "../common/schema-problems";
 import { CONFIG_NAMESPACE, isTextKey, StackConfig, stackConfigSchema } from "./config-schema";
 import { secretKeyPaths } from "./config-keys";
 
@@ -69,7 +69,7 @@ function present(data: unknown, path: string): boolean {
         const list = part.endsWith("[]");
         const key = list ? part.slice(0, -2) : part;
         values = values.flatMap((v) => {
-            const next = v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+            const next = v && typeof v === "object" && !Array.isArray(v) ? own(v as Record<string, unknown>, key) : undefined;
             return next === undefined ? [] : list ? (Array.isArray(next) ? next : []) : [next];
         });
     }

@@ -68,7 +68,7 @@ const cases: Record<string, Case[]> = {
         ["a scalar where a list goes (sshFromCidrs)", "securityGroups:\n  sshFromCidrs: 192.0.2.10/32", "securityGroups.sshFromCidrs", /write a list even for one entry/],
         ["a scalar where a list goes (controlPlaneSubnetIds)", "managementNetwork:\n  routing:\n    mode: new-router\n    controlPlaneSubnetIds: subnet-id", "managementNetwork.routing.controlPlaneSubnetIds", /"subnet-id" is text; write a list/],
         ["datastores written as a map", "datastores:\n  mariadb:\n    version: \"10.11\"\n    sourceImage: mariadb:10.11", "datastores", /is a map of settings; write a list/],
-        ["a number where text goes (volumeType.name)", "volumeType:\n  name: 3000", "volumeType.name", /3000 is a number, not text: quote it in the stack file \("3000"\)/],
+        ["a number where text goes (volumeType.name)", "volumeType:\n  name: 3000", "volumeType.name", /3000 is a number, not a string: quote it in the stack file \("3000"\)/],
         ["an unquoted version YAML reads as a number", "datastores:\n  - datastore: mariadb\n    version: 10.10\n    sourceImage: mariadb:10.11", "datastores[0].version", /YAML reads 10\.10 as 10\.1/],
         ["a list where a number goes", "maxInstances: [1, 2]", "maxInstances", /is a list; expected a whole number/],
         ["text where a number goes", "maxInstances: lots", "maxInstances", /"lots" is not a whole number/],
