@@ -31,14 +31,17 @@ function isOptional(schema: z.ZodType): boolean {
 export function typeName(schema: z.ZodType): string {
     const s = unwrap(schema);
     const d = def(s);
-    const format = (z.globalRegistry.get(s) as { format?: string } | undefined)?.format;
+    const kind = (z.globalRegistry.get(s) as { kind?: string } | undefined)?.kind;
     switch (d.type) {
-        case "string": return format === "cidr" ? "CIDR" : format === "ip" ? "IP address" : "text";
+        case "string": return kind === "cidr" ? "CIDR" : kind === "ip" ? "IP address" : "text";
         case "number": return (s as z.ZodNumber).isInt ? "integer" : "number";
         case "boolean": return "boolean";
         case "literal": return (d.values ?? []).map((v) => JSON.stringify(v)).join(" | ");
         case "enum": return Object.values((d as unknown as { entries: Record<string, string> }).entries).map((v) => JSON.stringify(v)).join(" | ");
-        case "array": return `${typeName(d.element!)} list`;
+        case "array": {
+            const element = typeName(d.element!);
+            return element === "map" || element.startsWith("map ") ? "list of maps" : `${element} list`;
+        }
         case "record": return "map of text";
         case "object": return "map";
         case "union": {
@@ -54,14 +57,18 @@ export function typeName(schema: z.ZodType): string {
 function walk(schema: z.ZodType, path: string, required: boolean, when: string | undefined, out: ConfigKey[]): void {
     const s = unwrap(schema);
     const d = def(s);
-    if (path) out.push({ path, type: typeName(s), required, when, doc: metaOf(schema) });
+    // A list's entries are described by the list's own row; only their keys get rows (`list[].key`).
+    if (path && !path.endsWith("[]")) out.push({ path, type: typeName(s), required, when, doc: metaOf(schema) });
     if (d.type === "object") {
         for (const [key, field] of Object.entries(d.shape ?? {})) walk(field, path ? `${path}.${key}` : key, !isOptional(field), when, out);
-    } else if (d.type === "array" && def(unwrap(d.element!)).type !== "string") {
+    } else if (d.type === "array" && ["object", "union"].includes(def(unwrap(d.element!)).type)) {
         walk(d.element!, `${path}[]`, true, when, out);
     } else if (d.type === "union" && d.discriminator) {
         const discriminator = d.discriminator;
-        out.push({ path: `${path}.${discriminator}`, type: (d.options ?? []).map((o) => typeName(def(unwrap(o)).shape![discriminator])).join(" | "), required: true, when });
+        out.push({
+            path: `${path}.${discriminator}`, type: (d.options ?? []).map((o) => typeName(def(unwrap(o)).shape![discriminator])).join(" | "), required: true, when,
+            doc: { description: `which kind of ${path.split(".").pop()}; the keys marked "with ${discriminator} ..." belong to one ${discriminator}` },
+        });
         for (const option of (d.options ?? []).map(unwrap)) {
             const mode = (def(def(option).shape![discriminator]).values ?? [])[0];
             for (const [key, field] of Object.entries(def(option).shape ?? {})) {

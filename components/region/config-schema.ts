@@ -52,17 +52,21 @@ function checked(check: (value: string) => string | undefined): z.ZodString {
  */
 export const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { true: true, false: false, yes: true, no: false, on: true, off: false };
 
+/** `[Yy][Ee][Ss]`: a case-blind pattern JSON Schema validators (no `i` flag there) read the same way. */
+const caseless = (word: string): string => [...word].map((c) => `[${c.toUpperCase()}${c}]`).join("");
+const BOOLEAN_WORD = new RegExp(`^(${Object.keys(BOOLEAN_WORDS).map(caseless).join("|")})$`);
+
 const flag = z.union([
     z.boolean(),
-    z.string().refine((s) => s.toLowerCase() in BOOLEAN_WORDS, { message: "is not a yes/no value; write true or false (unquoted)" }),
+    z.string().regex(BOOLEAN_WORD, "is not a yes/no value; write true or false (unquoted)"),
 ], { error: (issue) => `${JSON.stringify(issue.input)} is not a yes/no value; write true or false (unquoted)` })
     .transform((v) => (typeof v === "boolean" ? v : BOOLEAN_WORDS[v.toLowerCase()]));
 
 const text = z.string().min(1);
 const openStackName = checked(checkOpenStackName);
 const openStackId = checked((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id) ? undefined : `${JSON.stringify(id)} is not an OpenStack id (a UUID or similar, at most 64 characters)`);
-const cidr = z.string().min(1).meta({ format: "cidr" });
-const ipAddress = z.string().min(1).meta({ format: "ip" });
+const cidr = z.string().min(1).meta({ kind: "cidr" });
+const ipAddress = z.string().min(1).meta({ kind: "ip" });
 const port = z.int().min(1).max(65535);
 const quota = z.int().min(-1);
 const path = checked(checkCommandText);
@@ -84,7 +88,10 @@ const routing = z.discriminatedUnion("mode", [
     }),
     settings({
         mode: z.literal("host-routes"),
-        routes: doc(z.array(settings({ destination: cidr, nexthop: ipAddress })).min(1), { description: "routes pushed to the guests through DHCP" }),
+        routes: doc(z.array(settings({
+            destination: doc(cidr, { description: "the block the route leads to, e.g. RabbitMQ's subnet" }),
+            nexthop: doc(ipAddress, { description: "the gateway on the management subnet that forwards there" }),
+        })).min(1), { description: "routes pushed to the guests through DHCP" }),
     }),
     settings({ mode: z.literal("none") }),
 ]);
@@ -103,8 +110,8 @@ const managementNetwork = settings({
 
 const egressDestination = settings({
     purpose: doc(z.string().regex(/^[A-Za-z0-9 _-]{1,64}$/, "must be a short name such as \"rabbitmq\""), { description: "what it is, for the rule's description" }),
-    cidrs: z.array(cidr).min(1),
-    ports: z.array(port).min(1),
+    cidrs: doc(z.array(cidr).min(1), { description: "where it is" }),
+    ports: doc(z.array(port).min(1), { description: "the ports the guest agent connects to" }),
     protocol: doc(z.enum(["tcp", "udp"]).optional(), { description: "the rules' protocol", default: "tcp" }),
 });
 
@@ -118,7 +125,7 @@ const securityGroups = settings({
     }).optional(), { description: "the widest SSH/ICMP source allowed", default: DEFAULT_MIN_INGRESS_PREFIX }),
     egress: doc(z.discriminatedUnion("mode", [
         settings({ mode: z.literal("all") }),
-        settings({ mode: z.literal("restricted"), destinations: z.array(egressDestination).min(1) }),
+        settings({ mode: z.literal("restricted"), destinations: doc(z.array(egressDestination).min(1), { description: "what guests may reach; the metadata service is added" }) }),
     ]).optional(), {
         description: "`all`, or `restricted` with destinations [{purpose, cidrs, ports, protocol?}] (RabbitMQ, registry, Keystone, Swift, DNS; the metadata service is added)",
         default: { mode: "all" },
@@ -181,7 +188,7 @@ const registry = z.discriminatedUnion("mode", [
         pullImage: doc(flag.optional(), { description: "pull the registry image instead of using the engine's copy", default: false }),
         credentials: registryCredentials,
         tls: doc(settings({
-            certificatePem: text,
+            certificatePem: doc(text, { description: "the registry's certificate (PEM)" }),
             privateKeyPem: doc(checked(checkPrivateKey), { description: "the certificate's key", secret: true }),
         }).optional(), { description: "serve TLS with this PEM certificate and key", defaultText: "plain HTTP, listed as an insecure registry" }),
     }),
@@ -237,7 +244,7 @@ const guestImageSource = z.discriminatedUnion("mode", [
     settings({
         mode: z.literal("url"),
         url: doc(z.string().regex(/^https?:\/\/\S+$/, "is not an http(s) URL"), { description: "Glance's provider downloads the image from here" }),
-        format: imageFormat,
+        format: doc(imageFormat, { description: "the image's disk format" }),
     }),
 ]);
 
@@ -253,8 +260,8 @@ const troveManage = settings({
     command: doc(path.optional(), { description: "the trove-manage command", default: "trove-manage" }),
     configFile: doc(path.optional(), { description: "passed as --config-file", defaultText: "trove-manage's own" }),
     ssh: doc(settings({
-        host: checked(checkHostName),
-        user: checked(checkUserName),
+        host: doc(checked(checkHostName), { description: "the controller's host name or address" }),
+        user: doc(checked(checkUserName), { description: "the user ssh logs in as" }),
         port: doc(port.optional(), { description: "SSH port", default: 22 }),
         privateKey: doc(checked(checkPrivateKey), { description: "the key ssh logs in with", secret: true }),
     }).optional(), { description: "run trove-manage on a controller over SSH", defaultText: "this machine" }),
