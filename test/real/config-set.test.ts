@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { OpenStackApi } from "../support/openstack-api";
+import { configKeys } from "../../components/region/config-keys";
 import { TROVE_TEMPLATES } from "../support/dev-config";
 import { missingPluginsReason, requirePulumiToolchain, requireRealEnvironment } from "../support/real-env";
 import { tempDir } from "../tmp";
@@ -40,16 +41,9 @@ function set(key: string, value: string, flags: string[] = []): void {
     mustRun(["config", "set", ...flags, "--", key, value]);
 }
 
-/** The top-level keys the README's configuration table documents (`a.b` counts as `a`). */
+/** The top-level keys of the schema, which the README's table (generated from it) documents. */
 function documentedKeys(): string[] {
-    const readme = fs.readFileSync(path.join(repo, "README.md"), "utf8");
-    const table = readme.split("## Configuration")[1].split("\n\n").find((block) => block.startsWith("| key |"))!;
-    const keys = new Set<string>();
-    for (const row of table.split("\n").slice(2)) {
-        const cell = row.split("|")[1];
-        for (const m of cell.matchAll(/`([A-Za-z][A-Za-z0-9]*)[^`]*`/g)) keys.add(m[1]);
-    }
-    return [...keys].sort();
+    return configKeys().filter((k) => !/[.[]/.test(k.path)).map((k) => k.path).sort();
 }
 
 requirePulumiToolchain();
