@@ -1,5 +1,8 @@
 // The public surface of the package: every component, its Args, and the pure helpers.
 export * from "./common/validation";
+export * from "./model/connection";
+export * from "./model/datastore-spec";
+export * from "./model/image-names";
 export * from "./common/names";
 export * from "./common/schema-problems";
 export * from "./network/cidr";
@@ -9,12 +12,11 @@ export * from "./security/management-security-groups";
 export * from "./keypair/public-key";
 export * from "./keypair/management-keypair";
 export * from "./quotas/service-quotas";
-export * from "./registry/image-names";
+export * from "./registry/htpasswd";
 export * from "./registry/registry";
 export * from "./registry/datastore-images";
 export * from "./guest-image/build-inputs";
 export * from "./guest-image/guest-image";
-export * from "./datastores/datastore-spec";
 export * from "./datastores/trove-api";
 export * from "./datastores/validation-rules";
 export * from "./datastores/datastore-version";

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parameterBody, ParameterRule } from "./validation-rules";
-import { TroveApiError, TroveClient, TroveConnection } from "./trove-api";
+import { TroveApiError, TroveClient } from "./trove-api";
+import { TroveConnection } from "../model/connection";
 
 export interface DatastoreParametersInputs {
     readonly connection: pulumi.Input<TroveConnection>;

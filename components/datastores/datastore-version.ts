@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DatastoreVersionFields, fieldsOf, sameList, TroveClient, TroveConnection, updateVersionBody } from "./trove-api";
+import { DatastoreVersionFields, fieldsOf, sameList, TroveClient, updateVersionBody } from "./trove-api";
+import { TroveConnection } from "../model/connection";
 
 /** Inputs of one datastore version resource. */
 export interface DatastoreVersionInputs {

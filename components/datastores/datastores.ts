@@ -1,12 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versionKey } from "./datastore-spec";
+import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versionKey } from "../model/datastore-spec";
 import { DatastoreVersion } from "./datastore-version";
 import { DatastoreParameters } from "./datastore-parameters";
 import { TroveManageHost, TroveManageParameters } from "./trove-manage-parameters";
 import { parseValidationRules, splitByLoadPath } from "./validation-rules";
-import { TroveConnection } from "./trove-api";
+import { TroveConnection } from "../model/connection";
 import { nested, Problem, show, throwIfProblems } from "../common/validation";
 import { checkCommandText, checkHostName, checkPrivateKey, checkUserName } from "../common/names";
 

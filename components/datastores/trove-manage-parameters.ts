@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { TroveApiError, TroveClient, TroveConnection } from "./trove-api";
+import { TroveApiError, TroveClient } from "./trove-api";
+import { TroveConnection } from "../model/connection";
 
 /** Where trove-manage runs: this machine, or a controller reached over SSH. */
 export interface TroveManageHost {

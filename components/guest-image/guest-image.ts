@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import * as command from "@pulumi/command";
 import { atomicBuildScript, buildInputHash, DEFAULT_GUEST_RELEASE, diskFormatOf, GUEST_RELEASES, TrovestackOptions, trovestackCommand } from "./build-inputs";
-import { MAX_IMAGE_TAG_LENGTH, TROVE_IMAGE_TAG } from "../datastores/datastore-spec";
+import { MAX_IMAGE_TAG_LENGTH, TROVE_IMAGE_TAG } from "../model/datastore-spec";
 import { Problem, show, throwIfProblems } from "../common/validation";
 import { checkOpenStackName } from "../common/names";
 

@@ -10,10 +10,10 @@ import { DEFAULT_MIN_INGRESS_PREFIX } from "../security/rules";
 import { DEFAULT_KEYPAIR_NAME } from "../keypair/management-keypair";
 import { DEFAULT_OTHER_QUOTAS, DEFAULT_SERVICE_QUOTAS, PORTS_PER_INSTANCE } from "../quotas/service-quotas";
 import { DEFAULT_LISTEN_ADDRESS, DEFAULT_REGISTRY_CONTAINER_NAME, DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_PORT } from "../registry/registry";
-import { checkDockerHost, checkRegistryAddress, checkRepositoryName, DEFAULT_REPOSITORY } from "../registry/image-names";
+import { checkDockerHost, checkRegistryAddress, checkRepositoryName, DEFAULT_REPOSITORY } from "../model/image-names";
 import { DEFAULT_CLOUD_INIT_DATASOURCES, DEFAULT_GUEST_IMAGE_NAME, DEFAULT_IMAGE_PROPERTIES } from "../guest-image/guest-image";
 import { DEFAULT_GUEST_RELEASE, GUEST_RELEASES } from "../guest-image/build-inputs";
-import { CONTAINER_MANAGERS } from "../datastores/datastore-spec";
+import { CONTAINER_MANAGERS } from "../model/datastore-spec";
 import { DEFAULT_MAX_BACKUPS_PER_TENANT, DEFAULT_MAX_INSTANCES_PER_TENANT } from "../config/trove-config";
 import {
     checkCommandText, checkContainerName, checkHostName, checkImageReference, checkOpenStackName, checkPrivateKey, checkUserName,

@@ -7,8 +7,8 @@ import { QuotaValues } from "../quotas/service-quotas";
 import { RegistryArgs } from "../registry/registry";
 import { GuestImageArgs } from "../guest-image/guest-image";
 import { TroveManageArgs } from "../datastores/datastores";
-import { DatastoreVersionSpec } from "../datastores/datastore-spec";
-import { TroveConnection } from "../datastores/trove-api";
+import { DatastoreVersionSpec } from "../model/datastore-spec";
+import { TroveConnection } from "../model/connection";
 
 export const DEFAULT_VOLUME_TYPE_NAME = "trove";
 

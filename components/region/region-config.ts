@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { TroveRegionArgs } from "./region-args";
-import { TroveConnection } from "../datastores/trove-api";
+import { TroveConnection } from "../model/connection";
 import { Problem, throwIfProblems } from "../common/validation";
 import { validateTroveRegionArgs } from "./region-plan";
 import { own, schemaProblems } from "../common/schema-problems";

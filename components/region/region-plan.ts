@@ -8,7 +8,7 @@ import { RegistryArgs, registryAddress, registryInsecure, validateRegistryArgs }
 import { DatastoreImagesArgs, validateDatastoreImagesArgs } from "../registry/datastore-images";
 import { GuestImageArgs, validateGuestImageArgs } from "../guest-image/guest-image";
 import { DatastoresArgs, validateDatastoresArgs } from "../datastores/datastores";
-import { resolveVersions } from "../datastores/datastore-spec";
+import { resolveVersions } from "../model/datastore-spec";
 import { TroveConfigArgs, validateTroveConfigArgs } from "../config/trove-config";
 import { checkOpenStackName } from "../common/names";
 import { Problem, show } from "../common/validation";

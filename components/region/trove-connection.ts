@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
-import { TroveConnection } from "../datastores/trove-api";
+import { TroveConnection } from "../model/connection";
 
 /** The subset of the `openstack` config namespace that locates and authenticates to the cloud. */
 export interface OpenStackConfigSource {

@@ -8,7 +8,7 @@ import { Registry } from "../registry/registry";
 import { DatastoreImages } from "../registry/datastore-images";
 import { GuestImage } from "../guest-image/guest-image";
 import { Datastores } from "../datastores/datastores";
-import { resolveVersions } from "../datastores/datastore-spec";
+import { resolveVersions } from "../model/datastore-spec";
 import { ManagerImages, TroveConfig } from "../config/trove-config";
 import { throwIfProblems } from "../common/validation";
 import { DEFAULT_VOLUME_TYPE_NAME, TroveRegionArgs, VolumeTypeArgs } from "./region-args";

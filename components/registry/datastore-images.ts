@@ -2,10 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { backupImage, checkDockerHost, checkRegistryAddress, checkRepositoryName, datastoreImage, DEFAULT_REPOSITORY, tagged } from "./image-names";
+import { backupImage, checkDockerHost, checkRegistryAddress, checkRepositoryName, datastoreImage, DEFAULT_REPOSITORY, tagged } from "../model/image-names";
 import { RegistryCredentials } from "./registry";
 import { buildContextDigest } from "./build-context";
-import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versionKey } from "../datastores/datastore-spec";
+import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versionKey } from "../model/datastore-spec";
 import { nested, Problem, throwIfProblems } from "../common/validation";
 
 export interface DatastoreImagesArgs {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { checkDockerHost, checkRegistryAddress, htpasswdLine } from "./image-names";
+import { checkDockerHost, checkRegistryAddress } from "../model/image-names";
+import { htpasswdLine } from "./htpasswd";
 import { Problem, show, throwIfProblems } from "../common/validation";
 import { checkContainerName, checkImageReference } from "../common/names";
 

@@ -8,7 +8,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { destroyAndRemove, inlineStack } from "../support/stack";
 import { Datastores } from "../../components/datastores/datastores";
 import { TROVE_TEMPLATES } from "../support/dev-config";
-import { DatastoreVersionSpec } from "../../components/datastores/datastore-spec";
+import { DatastoreVersionSpec } from "../../components/model/datastore-spec";
 import { TroveManageArgs } from "../../components/datastores/datastores";
 import { parseValidationRules, splitByLoadPath } from "../../components/datastores/validation-rules";
 import { OpenStackApi } from "../support/openstack-api";

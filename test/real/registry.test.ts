@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { Registry } from "../../components/registry/registry";
 import { DatastoreImages } from "../../components/registry/datastore-images";
-import { DatastoreVersionSpec } from "../../components/datastores/datastore-spec";
+import { DatastoreVersionSpec } from "../../components/model/datastore-spec";
 import { DockerEngine, freePort } from "../support/docker-engine";
 import { RegistryApi } from "../support/registry-api";
 import { changes, destroyAndRemove, inlineStack } from "../support/stack";

@@ -1,4 +1,4 @@
-import { checkDockerTag } from "../registry/image-names";
+import { checkDockerTag } from "./image-names";
 import { Problem, show } from "../common/validation";
 import { checkImageReference } from "../common/names";
 

@@ -1,5 +1,6 @@
 import * as bcrypt from "bcryptjs";
-import { backupImage, checkDockerTag, checkRegistryAddress, checkRepositoryName, datastoreImage, htpasswdLine, tagged } from "../../components/registry/image-names";
+import { backupImage, checkDockerTag, checkRegistryAddress, checkRepositoryName, datastoreImage, tagged } from "../../components/model/image-names";
+import { htpasswdLine } from "../../components/registry/htpasswd";
 
 describe("image names", () => {
     test("the seeds' layout: <registry>/trove-datastores/<ds> and db-backup-<ds>, untagged", () => {

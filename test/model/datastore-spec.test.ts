@@ -1,4 +1,4 @@
-import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions } from "../../components/datastores/datastore-spec";
+import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions } from "../../components/model/datastore-spec";
 
 const mysql = (version: string, extra: Partial<DatastoreVersionSpec> = {}): DatastoreVersionSpec =>
     ({ datastore: "mysql", version, sourceImage: `mysql:${version}`, ...extra });
