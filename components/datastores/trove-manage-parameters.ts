@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { TroveApiError, TroveClient } from "./trove-api";
 import { TroveConnection } from "../model/connection";
+import { shellQuote } from "../common/shell";
 
 /** Where trove-manage runs: this machine, or a controller reached over SSH. */
 export interface TroveManageHost {
@@ -49,10 +50,6 @@ export function troveManageArgv(s: Pick<State, "command" | "configFile" | "datas
     return [s.command ?? "trove-manage", ...args];
 }
 
-function quote(value: string): string {
-    return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 async function load(s: State): Promise<void> {
     const { spawn } = await import("child_process");
     const fs = await import("fs");
@@ -64,7 +61,7 @@ async function load(s: State): Promise<void> {
         if (s.ssh) {
             const key = path.join(tmp, "id");
             fs.writeFileSync(key, s.ssh.privateKey.endsWith("\n") ? s.ssh.privateKey : `${s.ssh.privateKey}\n`, { mode: 0o600 });
-            const remote = `f=$(mktemp) && cat > "$f" && ${troveManageArgv(s, "\"$f\"").map((a) => (a === "\"$f\"" ? a : quote(a))).join(" ")}; rc=$?; rm -f "$f"; exit $rc`;
+            const remote = `f=$(mktemp) && cat > "$f" && ${troveManageArgv(s, "\"$f\"").map((a) => (a === "\"$f\"" ? a : shellQuote(a))).join(" ")}; rc=$?; rm -f "$f"; exit $rc`;
             argv = ["ssh", "-i", key, "-p", String(s.ssh.port ?? 22), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
                 "-o", `UserKnownHostsFile=${path.join(tmp, "known_hosts")}`, `${s.ssh.user}@${s.ssh.host}`, remote];
         } else {

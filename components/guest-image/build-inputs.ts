@@ -1,5 +1,6 @@
 import * as crypto from "crypto";
 import * as path from "path";
+import { shellQuote } from "../common/shell";
 import { digestTree } from "../common/tree-digest";
 
 /** Everything that decides the bytes of a built guest image. */
@@ -79,18 +80,14 @@ export function atomicBuildScript(builder: string, output: string): string {
     return [
         "set -eu",
         `mkdir -p ${q(dir)}`,
-        `if [ -s ${q(output)} ]; then echo "guest image already built: ${output}"; exit 0; fi`,
+        `if [ -s ${q(output)} ]; then printf 'guest image already built: %s\\n' ${q(output)}; exit 0; fi`,
         `rm -f ${q(partial)}`,
         `export GUEST_IMAGE_OUTPUT=${q(partial)}`,
         `( ${builder} ) || { rc=$?; rm -f ${q(partial)}; echo "guest image build failed (exit $rc)" >&2; exit $rc; }`,
         `if [ ! -s ${q(partial)} ]; then echo "the builder exited 0 but wrote nothing to $GUEST_IMAGE_OUTPUT" >&2; exit 1; fi`,
         `mv ${q(partial)} ${q(output)}`,
-        `echo "guest image built: ${output}"`,
+        `printf 'guest image built: %s\\n' ${q(output)}`,
     ].join("\n");
-}
-
-export function shellQuote(value: string): string {
-    return /^[A-Za-z0-9_./:=@%+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Glance disk format from the file name, as trovestack picks the format from the extension. */

@@ -7,6 +7,7 @@ import { atomicBuildScript, buildInputHash, DEFAULT_GUEST_RELEASE, diskFormatOf,
 import { MAX_IMAGE_TAG_LENGTH, TROVE_IMAGE_TAG } from "../model/datastore-spec";
 import { Problem, show, throwIfProblems } from "../common/validation";
 import { checkOpenStackName } from "../common/names";
+import { shellQuote } from "../common/shell";
 
 export const DEFAULT_GUEST_IMAGE_NAME = `trove-guest-ubuntu-${DEFAULT_GUEST_RELEASE}`;
 /** Since Yoga, Trove boots guests without a config drive; cloud-init must use the metadata service. */
@@ -211,7 +212,7 @@ export class GuestImage extends pulumi.ComponentResource {
         // The hash is the only trigger: the build runs again only when an input changes.
         const build = new command.local.Command(`${name}-build`, {
             create: atomicBuildScript(builder, output),
-            delete: `rm -f ${JSON.stringify(output)}`,
+            delete: `rm -f ${shellQuote(output)}`,
             environment,
             triggers: [hash],
         }, { parent: this });

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { atomicBuildScript, buildInputHash, digestPath, diskFormatOf, shellQuote, trovestackCommand } from "../../components/guest-image/build-inputs";
+import { atomicBuildScript, buildInputHash, digestPath, diskFormatOf, trovestackCommand } from "../../components/guest-image/build-inputs";
 import { tempDir } from "../tmp";
 
 function tree(files: Record<string, string>): string {
@@ -59,11 +59,6 @@ describe("commands", () => {
             'cd /opt/trove/integration/scripts && ./trovestack build-image ubuntu noble false ubuntu "$GUEST_IMAGE_OUTPUT"');
         expect(trovestackCommand({ troveDir: "/my trove", release: "jammy", devMode: true, guestUsername: "admin" }))
             .toBe(`cd '/my trove/integration/scripts' && ./trovestack build-image ubuntu jammy true admin "$GUEST_IMAGE_OUTPUT"`);
-    });
-
-    test("shellQuote", () => {
-        expect(shellQuote("plain-1.2/x")).toBe("plain-1.2/x");
-        expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     });
 
     test("disk format from the extension", () => {

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { execFileSync } from "child_process";
 import { installMocks, named, ofType, settle } from "../mocks";
 import { GuestImage, GuestImageArgs, imageTags, validateGuestImageArgs } from "../../components/guest-image/guest-image";
 import { tempDir } from "../tmp";
@@ -49,6 +50,25 @@ describe("GuestImage", () => {
         expect((named(mocks.resources, "guest-build").inputs.create as string)).toContain("qemu-img create -f raw");
         expect(image.imagePath!.endsWith(".raw")).toBe(true);
         expect(named(mocks.resources, "guest-image").inputs).toMatchObject({ diskFormat: "raw", properties: { hw_qemu_guest_agent: "yes" } });
+    });
+
+    test("the build and delete commands take an output directory with $, backticks, quotes and spaces literally", async () => {
+        const root = tempDir("images");
+        const hostile = path.join(root, `it's "my" $HOME \`touch pwned\` dir`);
+        fs.mkdirSync(hostile);
+        const image = new GuestImage("guest", {
+            source: { mode: "build", outputDir: hostile, builderCommand: 'echo image > "$GUEST_IMAGE_OUTPUT"', format: "raw" },
+            datastores: ["mysql"],
+        });
+        await settle();
+        const build = named(mocks.resources, "guest-build").inputs as { create: string; delete: string; environment: Record<string, string> };
+        const run = (script: string) => execFileSync("bash", ["-c", script], { cwd: root, env: { ...process.env, ...build.environment }, encoding: "utf8" });
+        expect(run(build.create)).toBe(`guest image built: ${image.imagePath}\n`);
+        expect(fs.readFileSync(image.imagePath!, "utf8")).toBe("image\n");
+        expect(run(build.create)).toBe(`guest image already built: ${image.imagePath}\n`);
+        run(build.delete);
+        expect(fs.readdirSync(hostile)).toEqual([]);
+        expect(fs.readdirSync(root)).toEqual([path.basename(hostile)]);
     });
 
     test("a prebuilt file: no build command", async () => {
