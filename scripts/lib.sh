@@ -25,16 +25,22 @@ ensure_dev_guest_image() {
 }
 
 # apt-get install without starting the packages' services (policy-rc.d): what the tests need runs
-# only on 127.0.0.1, started and stopped by the test itself.
-apt_install_quiet() {
-    local guard=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; guard=1; fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
-        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
-    local rc=$?
-    [ -z "$guard" ] || rm -f /usr/sbin/policy-rc.d
-    return $rc
-}
+# only on 127.0.0.1, started and stopped by the test itself. The guard goes again on every way out:
+# the body is a subshell with an EXIT trap of its own, which bash runs when the install succeeds,
+# fails (under the caller's `set -e` too: the failure still reaches the caller) or is killed by
+# INT, TERM or HUP, and which leaves the caller's own traps alone. A guard that was there already
+# (the operator's, or another install's) is left in place. APT_POLICY_RC_D moves the guard, for
+# the test only.
+apt_install_quiet() (
+    policy=${APT_POLICY_RC_D:-/usr/sbin/policy-rc.d}
+    if [ ! -e "$policy" ]; then
+        trap 'rm -f "$policy"' EXIT
+        printf '#!/bin/sh\nexit 101\n' >"$policy"
+        chmod +x "$policy"
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null; }
+)
 
 # sshd for the real test of trove-manage over SSH (the test runs its own on 127.0.0.1).
 ensure_sshd() {
