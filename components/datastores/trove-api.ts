@@ -1,43 +1,23 @@
 /**
  * A small client for Trove's management API, authenticated through Keystone the way the OpenStack
- * provider is, with its TLS settings. Used inside dynamic providers, so it depends on nothing but
- * Node's own modules.
+ * provider is, with its TLS settings; every call has a timeout and is retried when safe (the
+ * transport is http-client.ts). Used inside dynamic providers, whose code Pulumi serializes, so it
+ * depends on nothing but Node's own modules, loaded inside functions; test/datastores/
+ * trove-api-retry.test.ts runs a serialized copy to keep it so.
  */
 
 import type { TroveConnection } from "../model/connection";
+import { httpOptionsProblems, type HttpRequestInit, type HttpResponse, httpRequestWithRetries, type HttpRetryOptions } from "./http-client";
 
-interface HttpResponse {
-    readonly status: number;
-    readonly headers: Record<string, string | string[] | undefined>;
-    readonly text: string;
-}
+export { httpRequest, type HttpResponse } from "./http-client";
 
 /**
- * One HTTP(S) call with the connection's TLS settings (fetch cannot take a CA bundle per call).
- * Modules are loaded inside: dynamic providers run a serialized copy of this function.
+ * How the client waits and retries: every call (Keystone, Trove, Glance) times out after
+ * `timeoutMs` per attempt and is retried with backoff when that is safe (see `shouldRetry` in
+ * http-client.ts). Not part of the connection, which is stored in the state: code that builds the
+ * client chooses these.
  */
-export async function httpRequest(
-    url: string,
-    init: { method: string; headers: Record<string, string>; body?: string },
-    tls: Pick<TroveConnection, "cacert" | "insecure"> = {},
-): Promise<HttpResponse> {
-    const target = new URL(url);
-    const transport = target.protocol === "https:" ? await import("https") : await import("http");
-    return new Promise((resolve, reject) => {
-        const request = transport.request(target, {
-            method: init.method,
-            headers: init.body === undefined ? init.headers : { ...init.headers, "Content-Length": Buffer.byteLength(init.body) },
-            ...(target.protocol === "https:" ? { ca: tls.cacert, rejectUnauthorized: !tls.insecure } : {}),
-        }, (response) => {
-            const chunks: Buffer[] = [];
-            response.on("data", (chunk: Buffer) => chunks.push(chunk));
-            response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, text: Buffer.concat(chunks).toString("utf8") }));
-            response.on("error", reject);
-        });
-        request.on("error", (e: Error) => reject(new Error(`${init.method} ${url}: ${e.message}`)));
-        request.end(init.body);
-    });
-}
+export type TroveClientOptions = HttpRetryOptions;
 
 /** A datastore version as Trove's management API shows it. */
 export interface TroveDatastoreVersion {
@@ -69,8 +49,8 @@ export interface DatastoreVersionFields {
 }
 
 export class TroveApiError extends Error {
-    constructor(readonly method: string, readonly url: string, readonly status: number, readonly body: string) {
-        const message = `Trove answered ${status} to ${method} ${url}: ${TroveApiError.reason(body)}`;
+    constructor(readonly method: string, readonly url: string, readonly status: number, readonly body: string, readonly attempts = 1) {
+        const message = `Trove answered ${status} to ${method} ${url}${attempts > 1 ? ` after ${attempts} attempts` : ""}: ${TroveApiError.reason(body)}`;
         super(message);
         // Set again: the dynamic-provider host runs a serialized copy of this class, in which
         // Error's constructor does not set `message` on the subclass instance.
@@ -154,25 +134,108 @@ export function fieldsOf(v: TroveDatastoreVersion): DatastoreVersionFields {
     };
 }
 
-interface Session {
-    readonly token: string;
-    readonly endpoint: string;
-    /** Glance, to check image tags before Trove is asked; undefined when the catalog has none. */
-    readonly imageEndpoint?: string;
+/** One endpoint of a service in Keystone's catalog (`token.catalog[].endpoints[]`). */
+export interface CatalogEndpoint {
+    readonly interface: string;
+    readonly region: string;
+    readonly url: string;
 }
 
-/** Trove's management API for one connection. */
+/** One service of Keystone's catalog. */
+export interface CatalogService {
+    readonly type: string;
+    readonly endpoints: readonly CatalogEndpoint[];
+}
+
+/**
+ * The URL of a service's endpoint in a Keystone catalog, for the connection's region and interface:
+ * the one place this package reads the catalog. The rules, as the client has always applied them:
+ * - only the first service of the type counts (a catalog that lists "database" twice is read by
+ *   its first entry, even when only the second has a matching endpoint);
+ * - the interface must match exactly, `endpointInterface` or else "public": there is no fallback
+ *   from "internal" or "admin" to "public", nor the other way;
+ * - with no region, the first endpoint of that interface, in whichever region; with a region, only
+ *   an endpoint whose `region` (Keystone's name, not `region_id`) equals it.
+ * Undefined when nothing matches; the URL is returned as the catalog has it.
+ */
+export function catalogEndpoint(
+    catalog: readonly CatalogService[],
+    type: string,
+    where: Pick<TroveConnection, "region" | "endpointInterface">,
+): string | undefined {
+    const wanted = where.endpointInterface ?? "public";
+    return catalog.find((s) => s.type === type)?.endpoints.find((e) =>
+        e.interface === wanted && (where.region === undefined || e.region === where.region))?.url;
+}
+
+/** Where the client sends its calls, from the catalog of a token scoped to the project. */
+export interface TroveEndpoints {
+    /** Trove's API for the project, ending in the project id, no trailing slash. */
+    readonly database: string;
+    /** Glance, to check image tags before Trove is asked; undefined when the catalog has none. */
+    readonly image?: string;
+}
+
+/**
+ * Trove's and Glance's endpoints as `catalogEndpoint` finds them. Trove's URL may hold the
+ * %(tenant_id)s template (or $(tenant_id)s, %(project_id)s), end in the project id already, or in
+ * neither: it comes back ending in the project id. Throws, naming what the catalog does list, when
+ * it has no database endpoint for the connection.
+ */
+export function troveEndpoints(
+    catalog: readonly CatalogService[],
+    projectId: string,
+    connection: Pick<TroveConnection, "authUrl" | "region" | "endpointInterface">,
+): TroveEndpoints {
+    const database = catalogEndpoint(catalog, "database", connection);
+    if (database === undefined) {
+        const service = catalog.find((s) => s.type === "database");
+        const listed = !service
+            ? "its catalog has no \"database\" service"
+            : service.endpoints.length === 0
+                ? "its \"database\" service has no endpoints"
+                : `its "database" endpoints: ${service.endpoints.map((e) => `${e.interface} in ${e.region}`).join(", ")}`;
+        throw new Error(`Keystone at ${connection.authUrl} lists no ${connection.endpointInterface ?? "public"} "database" endpoint` +
+            `${connection.region ? ` in region ${connection.region}` : ""} (${listed}); is trove-api registered in the catalog?`);
+    }
+    const base = database.replace(/%\(tenant_id\)s|\$\(tenant_id\)s|%\(project_id\)s/g, projectId).replace(/\/+$/, "");
+    return {
+        database: base.endsWith(projectId) ? base : `${base}/${projectId}`,
+        image: catalogEndpoint(catalog, "image", connection)?.replace(/\/+$/, ""),
+    };
+}
+
+interface Session {
+    readonly token: string;
+    readonly endpoints: TroveEndpoints;
+}
+
+/**
+ * Trove's management API for one connection. Every call times out and is retried when safe, as
+ * the options say (defaults: 30 s per attempt, 4 attempts; see http-client.ts).
+ */
 export class TroveClient {
     private session: Promise<Session> | undefined;
 
-    constructor(private readonly connection: TroveConnection) {}
+    constructor(private readonly connection: TroveConnection, private readonly options: TroveClientOptions = {}) {
+        const problems = httpOptionsProblems(options);
+        if (problems.length > 0) throw new Error(`TroveClient options: ${problems.join("; ")}`);
+    }
+
+    /** One call with this client's TLS settings, timeout and retries. */
+    private call(url: string, init: HttpRequestInit): Promise<HttpResponse & { readonly attempts: number }> {
+        return httpRequestWithRetries(url, init, this.connection, this.options);
+    }
 
     private authenticate(): Promise<Session> {
-        this.session ??= (async () => {
+        if (this.session) return this.session;
+        const session = (async (): Promise<Session> => {
             const c = this.connection;
             const url = `${c.authUrl.replace(/\/+$/, "")}/auth/tokens`;
-            const response = await httpRequest(url, {
+            const response = await this.call(url, {
                 method: "POST",
+                // Issuing a token changes nothing that lasts: safe to retry like a GET.
+                idempotent: true,
                 headers: { "Content-Type": "application/json" },
                 body: JSON.stringify({
                     auth: {
@@ -183,41 +246,32 @@ export class TroveClient {
                         scope: { project: { name: c.projectName, domain: { name: c.projectDomainName ?? "Default" } } },
                     },
                 }),
-            }, c);
+            });
             const text = response.text;
-            if (response.status !== 201) throw new TroveApiError("POST", url, response.status, text);
+            if (response.status !== 201) throw new TroveApiError("POST", url, response.status, text, response.attempts);
             const token = response.headers["x-subject-token"] as string | undefined;
-            const body = JSON.parse(text) as {
-                token: { project: { id: string }; catalog: { type: string; endpoints: { interface: string; region: string; url: string }[] }[] };
-            };
-            const find = (type: string) => body.token.catalog.find((s) => s.type === type)?.endpoints.find((e) =>
-                e.interface === (c.endpointInterface ?? "public") && (c.region === undefined || e.region === c.region));
-            const endpoint = find("database");
-            const image = find("image");
-            if (!token || !endpoint) {
-                throw new Error(`Keystone at ${c.authUrl} lists no ${c.endpointInterface ?? "public"} "database" endpoint${c.region ? ` in region ${c.region}` : ""}; is trove-api registered in the catalog?`);
-            }
-            // Catalog URLs may still hold the %(tenant_id)s template or end in the project id already.
-            const base = endpoint.url.replace(/%\(tenant_id\)s|\$\(tenant_id\)s|%\(project_id\)s/g, body.token.project.id).replace(/\/+$/, "");
-            return {
-                token,
-                endpoint: base.endsWith(body.token.project.id) ? base : `${base}/${body.token.project.id}`,
-                imageEndpoint: image?.url.replace(/\/+$/, ""),
-            };
+            if (!token) throw new Error(`Keystone at ${c.authUrl} issued no token: its 201 answer to POST ${url} has no X-Subject-Token header`);
+            const body = JSON.parse(text) as { token: { project: { id: string }; catalog: CatalogService[] } };
+            return { token, endpoints: troveEndpoints(body.token.catalog, body.token.project.id, c) };
         })();
-        return this.session;
+        // A failed login is not kept: the next call tries again.
+        session.catch(() => {
+            if (this.session === session) this.session = undefined;
+        });
+        this.session = session;
+        return session;
     }
 
     async request<T>(method: string, path: string, body?: unknown, okStatuses: number[] = [200, 202, 204]): Promise<T | undefined> {
         const session = await this.authenticate();
-        const url = `${session.endpoint}${path}`;
-        const response = await httpRequest(url, {
+        const url = `${session.endpoints.database}${path}`;
+        const response = await this.call(url, {
             method,
             headers: { "X-Auth-Token": session.token, "Content-Type": "application/json", Accept: "application/json" },
             body: body === undefined ? undefined : JSON.stringify(body),
-        }, this.connection);
+        });
         const text = response.text;
-        if (!okStatuses.includes(response.status)) throw new TroveApiError(method, url, response.status, text);
+        if (!okStatuses.includes(response.status)) throw new TroveApiError(method, url, response.status, text, response.attempts);
         return text ? (JSON.parse(text) as T) : undefined;
     }
 
@@ -243,11 +297,12 @@ export class TroveClient {
      */
     async imagesWithTags(tags: readonly string[]): Promise<string[] | undefined> {
         const session = await this.authenticate();
-        if (!session.imageEndpoint) return undefined;
+        const image = session.endpoints.image;
+        if (!image) return undefined;
         const query = [...tags.map((t) => `tag=${encodeURIComponent(t)}`), "status=active"].join("&");
-        const url = `${session.imageEndpoint}${/\/v2$/.test(session.imageEndpoint) ? "" : "/v2"}/images?${query}`;
-        const response = await httpRequest(url, { method: "GET", headers: { "X-Auth-Token": session.token, Accept: "application/json" } }, this.connection);
-        if (response.status !== 200) throw new TroveApiError("GET", url, response.status, response.text);
+        const url = `${image}${/\/v2$/.test(image) ? "" : "/v2"}/images?${query}`;
+        const response = await this.call(url, { method: "GET", headers: { "X-Auth-Token": session.token, Accept: "application/json" } });
+        if (response.status !== 200) throw new TroveApiError("GET", url, response.status, response.text, response.attempts);
         return (JSON.parse(response.text) as { images: { id: string }[] }).images.map((i) => i.id);
     }
 
@@ -262,7 +317,17 @@ export class TroveClient {
                     `for datastore version ${fields.datastore} ${fields.name}; upload the guest image with these tags (GuestImage does) or fix imageTags`);
             }
         }
-        await this.request("POST", "/mgmt/datastore-versions", createVersionBody(fields));
+        try {
+            await this.request("POST", "/mgmt/datastore-versions", createVersionBody(fields));
+        } catch (e) {
+            // Not retried (see shouldRetry): say what may have happened, and what to do about it.
+            if (e instanceof Error && e.name === "HttpTransportError" && (e as { reachedServer?: boolean }).reachedServer) {
+                throw new Error(`${e.message}. Trove may have created datastore version ${fields.datastore} ${fields.name} all the same: ` +
+                    `look for it with \`openstack datastore version list ${fields.datastore}\` and delete it before running pulumi up again, ` +
+                    "or Trove will refuse the duplicate", { cause: e });
+            }
+            throw e;
+        }
         const created = (await this.listVersions()).find((v) =>
             v.datastore_name === fields.datastore && v.name === fields.name && v.version === fields.versionNumber);
         if (!created) throw new Error(`Trove accepted datastore version ${fields.datastore} ${fields.name} but does not list it`);
