@@ -106,6 +106,21 @@ stop_procs() { # names...: TERM each group, wait, then KILL what is left
 }
 
 # --- install ---------------------------------------------------------------------------------
+# apt-get install with no service start: only libraries and tools are installed, but their
+# dependencies could bring a daemon along. A subshell, so its EXIT trap removes the guard on every
+# way out (a failed install under set -e, an interrupt) without touching the caller's traps; a guard
+# that was already there is left alone.
+apt_install_blocked() (
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    fi
+    apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+    "${apt[@]}" "$@" >"$D/log/apt.log" 2>&1 ||
+        { apt-get update >>"$D/log/apt.log" 2>&1 && "${apt[@]}" "$@" >>"$D/log/apt.log" 2>&1; }
+)
+
 install_packages() {
     local missing=() p
     for p in "${PACKAGES[@]}"; do
@@ -114,24 +129,10 @@ install_packages() {
     if [ ${#missing[@]} -gt 0 ]; then
         [ "$(id -u)" = 0 ] || die "not root: install these first: ${missing[*]}"
         say "installing ${#missing[@]} packages and their dependencies: ${missing[*]}"
-        # No service may start during the install: only libraries and tools are installed, but
-        # their dependencies could bring a daemon along.
-        local made_policy=""
-        if [ ! -e /usr/sbin/policy-rc.d ]; then
-            printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-            made_policy=1
-        fi
-        local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends
-            -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
-        if ! "${apt[@]}" "${missing[@]}" >"$D/log/apt.log" 2>&1; then
-            apt-get update >>"$D/log/apt.log" 2>&1
-            "${apt[@]}" "${missing[@]}" >>"$D/log/apt.log" 2>&1 || {
-                [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
-                tail -20 "$D/log/apt.log" >&2
-                die "apt-get install failed: see $D/log/apt.log"
-            }
-        fi
-        [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
+        apt_install_blocked "${missing[@]}" || {
+            tail -20 "$D/log/apt.log" >&2
+            die "apt-get install failed: see $D/log/apt.log"
+        }
         grep -E "newly installed" "$D/log/apt.log" | sed 's/^/devcloud:   /' || true
     fi
     # The service packages' api-paste.ini files and console scripts, without their maintainer
