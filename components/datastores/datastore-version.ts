@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DatastoreVersionFields, fieldsOf, sameList, TroveClient, updateVersionBody } from "./trove-api";
+import { DatastoreVersionFields, fieldsOf, sameList, TROVE_FILLED_FIELDS, TroveClient, updateVersionBody } from "./trove-api";
 import { TroveConnection } from "../model/connection";
+import { troveDefaultsFor } from "../model/datastore-spec";
 
 /** Inputs of one datastore version resource. */
 export interface DatastoreVersionInputs {
@@ -16,6 +17,10 @@ export interface DatastoreVersionInputs {
     readonly packages?: pulumi.Input<pulumi.Input<string>[]>;
     readonly active: pulumi.Input<boolean>;
     readonly default: pulumi.Input<boolean>;
+    /** Trove's `registry_ext`. @default unmanaged: Trove's default for the manager stays */
+    readonly registryExt?: pulumi.Input<string>;
+    /** Trove's `repl_strategy`, a full import path. @default unmanaged: trove.conf's default for the manager stays */
+    readonly replicationStrategy?: pulumi.Input<string>;
 }
 
 /** What the provider stores: the fields plus the connection it needs to read and delete later. */
@@ -26,16 +31,20 @@ export interface DatastoreVersionState extends DatastoreVersionFields {
 
 /** Fields Trove cannot change in place: a new value means a new version. */
 export const REPLACE_FIELDS = ["datastore", "versionNumber"] as const;
-const UPDATE_FIELDS = ["name", "manager", "image", "imageTags", "packages", "active", "default"] as const;
+/** Fields Trove changes in place (`PATCH /mgmt/datastore-versions/{id}`). */
+export const UPDATE_FIELDS = ["name", "manager", "image", "imageTags", "packages", "active", "default", ...TROVE_FILLED_FIELDS] as const;
 
 /**
  * Which fields changed, and whether the change needs a replacement. Exported for testing: the diff
- * decides what `pulumi preview` shows, so it is worth testing on its own.
+ * decides what `pulumi preview` shows, so it is worth testing on its own. registryExt and
+ * replicationStrategy count only when the new inputs set them: unset, Trove fills in its default,
+ * which a refresh reads into the state, and that must not show as a change on every preview.
  */
 export function diffVersion(olds: DatastoreVersionFields, news: DatastoreVersionFields): { changes: string[]; replaces: string[] } {
     const changed = (field: keyof DatastoreVersionFields): boolean => {
         const a = olds[field];
         const b = news[field];
+        if ((TROVE_FILLED_FIELDS as readonly string[]).includes(field) && b === undefined) return false;
         if (Array.isArray(a) || Array.isArray(b)) return !sameList(a as string[] | undefined, b as string[] | undefined);
         return (a ?? undefined) !== (b ?? undefined);
     };
@@ -61,6 +70,8 @@ function fieldsFrom(inputs: DatastoreVersionState | Record<string, unknown>): Da
         packages: [...(i.packages ?? [])],
         active: i.active,
         default: i.default,
+        registryExt: i.registryExt || undefined,
+        replicationStrategy: i.replicationStrategy || undefined,
     };
 }
 
@@ -68,7 +79,17 @@ const provider: pulumi.dynamic.ResourceProvider<DatastoreVersionState, Datastore
     async create(inputs: DatastoreVersionState) {
         const client = new TroveClient(inputs.connection);
         const created = await client.createVersion(fieldsFrom(inputs));
-        return { id: created.id, outs: defined({ ...inputs, datastoreId: created.datastore_id }) };
+        // The outputs record what Trove stored for settings left unset (its defaults for the manager).
+        const stored = fieldsOf(created);
+        return {
+            id: created.id,
+            outs: defined({
+                ...inputs,
+                registryExt: inputs.registryExt ?? stored.registryExt,
+                replicationStrategy: inputs.replicationStrategy ?? stored.replicationStrategy,
+                datastoreId: created.datastore_id,
+            }),
+        };
     },
 
     async read(id: string, props?: DatastoreVersionState) {
@@ -92,8 +113,21 @@ const provider: pulumi.dynamic.ResourceProvider<DatastoreVersionState, Datastore
 
     async update(id: string, olds: DatastoreVersionState, news: DatastoreVersionState) {
         const client = new TroveClient(news.connection);
-        await client.updateVersion(id, updateVersionBody(fieldsFrom(olds), fieldsFrom(news)));
-        return { outs: defined({ ...news, datastoreId: olds.datastoreId }) };
+        const before = fieldsFrom(olds);
+        const after = fieldsFrom(news);
+        // When the manager changes, Trove would keep the old manager's registry_ext and repl_strategy.
+        const defaults = before.manager === after.manager ? {} : troveDefaultsFor(after.manager);
+        const body = updateVersionBody(before, after, defaults);
+        await client.updateVersion(id, body);
+        return {
+            outs: defined({
+                ...news,
+                // Unset settings: what was sent, or else what Trove kept.
+                registryExt: after.registryExt ?? (body.registry_ext as string | undefined) ?? before.registryExt,
+                replicationStrategy: after.replicationStrategy ?? (body.repl_strategy as string | undefined) ?? before.replicationStrategy,
+                datastoreId: olds.datastoreId,
+            }),
+        };
     },
 
     async delete(id: string, props: DatastoreVersionState) {
@@ -113,9 +147,13 @@ export class DatastoreVersion extends pulumi.dynamic.Resource {
     public readonly versionNumber!: pulumi.Output<string>;
     public readonly active!: pulumi.Output<boolean>;
     public readonly default!: pulumi.Output<boolean>;
+    /** What Trove stores as `registry_ext`: the input, or Trove's default when unset. */
+    public readonly registryExt!: pulumi.Output<string | undefined>;
+    /** What Trove stores as `repl_strategy` (a full import path): the input, or Trove's default when unset. */
+    public readonly replicationStrategy!: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: DatastoreVersionInputs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { datastoreId: undefined, ...args, connection: pulumi.secret(args.connection) }, {
+        super(provider, name, { datastoreId: undefined, registryExt: undefined, replicationStrategy: undefined, ...args, connection: pulumi.secret(args.connection) }, {
             ...opts,
             // The connection carries the password; keep it secret in the state's outputs too.
             additionalSecretOutputs: ["connection"],

@@ -127,6 +127,9 @@ export class Datastores extends pulumi.ComponentResource {
                 packages: [...v.packages],
                 active: v.active,
                 default: v.default,
+                // Unset: not managed, Trove's default for the manager stays (see DatastoreVersionSpec).
+                registryExt: v.registryExt,
+                replicationStrategy: v.replicationStrategy,
             }, { parent: this, dependsOn });
             siblings.set(v.datastore, [...(siblings.get(v.datastore) ?? []), version]);
             this.versionIds[key] = version.id;

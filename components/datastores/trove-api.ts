@@ -32,6 +32,10 @@ export interface TroveDatastoreVersion {
     readonly active: boolean;
     readonly default: boolean;
     readonly version: string;
+    /** The guest agent's manager class; Trove fills in its default for the manager (null for others). */
+    readonly registry_ext?: string | null;
+    /** Full import path of the replication strategy; Trove fills in trove.conf's default for the manager. */
+    readonly repl_strategy?: string | null;
 }
 
 /** The fields of a datastore version this package manages. */
@@ -46,7 +50,17 @@ export interface DatastoreVersionFields {
     readonly packages: readonly string[];
     readonly active: boolean;
     readonly default: boolean;
+    /**
+     * Trove's `registry_ext`. Undefined in the inputs: not managed: never sent, never a diff, and
+     * Trove's value (its default for the manager) stays; in a read, what Trove has.
+     */
+    readonly registryExt?: string;
+    /** Trove's `repl_strategy`, a full import path; undefined as for registryExt. */
+    readonly replicationStrategy?: string;
 }
+
+/** The settings a version keeps unless the operator sets them: unset ones are Trove's to fill in. */
+export const TROVE_FILLED_FIELDS = ["registryExt", "replicationStrategy"] as const;
 
 export class TroveApiError extends Error {
     constructor(readonly method: string, readonly url: string, readonly status: number, readonly body: string, readonly attempts = 1) {
@@ -89,14 +103,31 @@ export function createVersionBody(f: DatastoreVersionFields): { version: Record<
     };
     if (f.image) version.image = f.image;
     else version.image_tags = [...(f.imageTags ?? [])];
+    // Left out when unset: Trove stores its default for the manager.
+    if (f.registryExt !== undefined) version.registry_ext = f.registryExt;
+    if (f.replicationStrategy !== undefined) version.repl_strategy = f.replicationStrategy;
     return { version };
 }
 
-/** Flat body of `PATCH /mgmt/datastore-versions/{id}` with only what changed. */
-export function updateVersionBody(olds: DatastoreVersionFields, news: DatastoreVersionFields): Record<string, unknown> {
+/**
+ * Flat body of `PATCH /mgmt/datastore-versions/{id}` with only what changed. An unset registryExt or
+ * replicationStrategy is left out (Trove keeps what it has), except when the manager changes: Trove
+ * keeps the old manager's values then, so `managerDefaults` (what Trove stores for the new manager)
+ * are sent in their place.
+ */
+export function updateVersionBody(
+    olds: DatastoreVersionFields,
+    news: DatastoreVersionFields,
+    managerDefaults: Pick<DatastoreVersionFields, "registryExt" | "replicationStrategy"> = {},
+): Record<string, unknown> {
     const body: Record<string, unknown> = {};
     if (olds.name !== news.name) body.name = news.name;
-    if (olds.manager !== news.manager) body.datastore_manager = news.manager;
+    const managerChanged = olds.manager !== news.manager;
+    if (managerChanged) body.datastore_manager = news.manager;
+    const registryExt = news.registryExt ?? (managerChanged ? managerDefaults.registryExt : undefined);
+    if (registryExt !== undefined && registryExt !== olds.registryExt) body.registry_ext = registryExt;
+    const replicationStrategy = news.replicationStrategy ?? (managerChanged ? managerDefaults.replicationStrategy : undefined);
+    if (replicationStrategy !== undefined && replicationStrategy !== olds.replicationStrategy) body.repl_strategy = replicationStrategy;
     if (olds.image !== news.image || !sameList(olds.imageTags, news.imageTags)) {
         if (news.image) body.image = news.image;
         else body.image_tags = [...(news.imageTags ?? [])];
@@ -131,6 +162,8 @@ export function fieldsOf(v: TroveDatastoreVersion): DatastoreVersionFields {
         packages: normaliseList(v.packages),
         active: v.active,
         default: v.default,
+        registryExt: v.registry_ext || undefined,
+        replicationStrategy: v.repl_strategy || undefined,
     };
 }
 

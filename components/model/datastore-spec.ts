@@ -12,6 +12,57 @@ export const MAX_IMAGE_TAG_LENGTH = 20;
 /** Glance tag every guest image carries, beside the datastore names. */
 export const TROVE_IMAGE_TAG = "trove";
 
+/**
+ * Trove 26's `registry_ext` for each container manager when none is given: the guest agent's
+ * manager class, from `REGISTRY_EXT_DEFAULTS` in trove/common/constants.py. Trove stores it on
+ * the version when the version is created without one.
+ */
+export const TROVE_REGISTRY_EXT_DEFAULTS: Readonly<Record<ContainerManager, string>> = {
+    mysql: "trove.guestagent.datastore.mysql.manager.Manager",
+    mariadb: "trove.guestagent.datastore.mariadb.manager.Manager",
+    postgresql: "trove.guestagent.datastore.postgres.manager.PostgresManager",
+};
+
+/** Module of Trove's own replication strategies. */
+export const TROVE_REPLICATION_PACKAGE = "trove.guestagent.strategies.replication";
+
+/**
+ * The replication strategies Trove 26 ships for each container manager, as the full import paths
+ * Trove stores in `repl_strategy` (trove/guestagent/strategies/replication/); the first is the
+ * default of trove.conf's `[<manager>] replication_namespace` and `replication_strategy`
+ * (trove/common/cfg.py), which Trove stores when a version is created without one.
+ */
+export const TROVE_REPLICATION_STRATEGIES: Readonly<Record<ContainerManager, readonly string[]>> = {
+    mysql: [`${TROVE_REPLICATION_PACKAGE}.mysql_gtid.MysqlGTIDReplication`],
+    mariadb: [`${TROVE_REPLICATION_PACKAGE}.mariadb_gtid.MariaDBGTIDReplication`],
+    postgresql: [`${TROVE_REPLICATION_PACKAGE}.postgresql.PostgresqlReplicationStreaming`],
+};
+
+/** What Trove stores for a manager's `registry_ext` and `repl_strategy` when it is given none. */
+export function troveDefaultsFor(manager: string): { registryExt?: string; replicationStrategy?: string } {
+    const known = (CONTAINER_MANAGERS as readonly string[]).includes(manager) ? manager as ContainerManager : undefined;
+    return known === undefined ? {} : { registryExt: TROVE_REGISTRY_EXT_DEFAULTS[known], replicationStrategy: TROVE_REPLICATION_STRATEGIES[known][0] };
+}
+
+/** Longest `registry_ext` and `repl_strategy` Trove's API schema accepts (its non_empty_string). */
+export const MAX_TROVE_STRING_LENGTH = 255;
+
+/** A Python import path of a class: `package.module.Class`. */
+const DOTTED_NAME = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A replication strategy as Trove stores it: a class name Trove ships for the manager (e.g.
+ * "MariaDBGTIDReplication") becomes its full import path; a dotted path is kept as given. The guest
+ * agent splits the stored value at its last dot into module and class, so a bare name would not load.
+ * Undefined when unset, or when a bare name is not one of the manager's (validation reports it).
+ */
+export function replicationStrategyPath(manager: string, strategy: string | undefined): string | undefined {
+    if (strategy === undefined || !IDENTIFIER.test(strategy)) return strategy;
+    const known = (TROVE_REPLICATION_STRATEGIES as Record<string, readonly string[] | undefined>)[manager] ?? [];
+    return known.find((path) => path.endsWith(`.${strategy}`));
+}
+
 /** One datastore version as the operator declares it. */
 export interface DatastoreVersionSpec {
     /** Datastore name, e.g. "mysql". Names the image repository `trove-datastores/<datastore>`. */
@@ -40,6 +91,28 @@ export interface DatastoreVersionSpec {
     readonly default?: boolean;
     /** Packages the guest installs (older, non-container guests). @default none */
     readonly packages?: readonly string[];
+    /**
+     * The guest agent's datastore manager class (Trove's `registry_ext`), a Python import path such
+     * as "trove.guestagent.datastore.mariadb.manager.Manager": for a custom manager class baked into
+     * the guest image. Trove does not import it when the version is created; guests of the version
+     * load it when they start. Updated in place. Once set, removing it leaves the last value in Trove
+     * (Trove's API cannot clear it): set the default explicitly to go back.
+     * @default Trove's default for the manager (`REGISTRY_EXT_DEFAULTS` in trove/common/constants.py,
+     * {@link TROVE_REGISTRY_EXT_DEFAULTS}); left unset, this package does not manage it and accepts
+     * what Trove stored
+     */
+    readonly registryExt?: string;
+    /**
+     * How replicas of this version replicate (Trove's `repl_strategy`): a strategy Trove ships for the
+     * manager by class name ("MysqlGTIDReplication" for mysql, "MariaDBGTIDReplication" for mariadb,
+     * "PostgresqlReplicationStreaming" for postgresql), stored as its full import path, or the full
+     * import path of a strategy of your own ("my.module.MyReplication"). Updated in place. Once set,
+     * removing it leaves the last value in Trove (Trove's API cannot clear it).
+     * @default the controller's trove.conf `[<manager>] replication_namespace` + `replication_strategy`,
+     * upstream the manager's strategy above ({@link TROVE_REPLICATION_STRATEGIES}); left unset, this
+     * package does not manage it and accepts what Trove stored
+     */
+    readonly replicationStrategy?: string;
 }
 
 /** A version with every default applied. */
@@ -53,6 +126,10 @@ export interface ResolvedDatastoreVersion {
     readonly active: boolean;
     readonly default: boolean;
     readonly packages: readonly string[];
+    /** Undefined: not managed, Trove's default stays. */
+    readonly registryExt?: string;
+    /** The full import path Trove stores; undefined: not managed, Trove's default stays. */
+    readonly replicationStrategy?: string;
 }
 
 /** Stable key of a version, used in resource names and output maps: `<datastore>-<version>`. */
@@ -83,7 +160,56 @@ export function resolveVersions(specs: readonly DatastoreVersionSpec[]): Resolve
         active: s.active ?? true,
         default: s.default ?? (!marked.has(s.datastore) && first.get(s.datastore) === s),
         packages: s.packages ?? [],
+        registryExt: s.registryExt,
+        replicationStrategy: replicationStrategyPath(s.manager ?? s.datastore, s.replicationStrategy),
     }));
+}
+
+/** Shape of a Trove string setting: Trove's schema wants 1 to 255 characters; one line. */
+function checkTroveString(value: unknown, example: string): string[] {
+    if (typeof value !== "string" || value.length === 0) return [`${show(value)} is empty or not a string; give ${example}, or leave it unset for Trove's default`];
+    if (/[\r\n]/.test(value)) return [`${show(value)} spans lines; Trove writes it into the guest's configuration, one line`];
+    if (value.length > MAX_TROVE_STRING_LENGTH) return [`is ${value.length} characters; Trove accepts at most ${MAX_TROVE_STRING_LENGTH}`];
+    return [];
+}
+
+/** Problems with a `registryExt`; none when unset. Exported for testing. */
+export function checkRegistryExt(value: unknown): string[] {
+    if (value === undefined) return [];
+    const shape = checkTroveString(value, "a Python import path such as \"trove.guestagent.datastore.mysql.manager.Manager\"");
+    if (shape.length > 0) return shape;
+    if (!DOTTED_NAME.test(value as string)) {
+        return [`${show(value)} is not a Python import path of a class (package.module.Class, e.g. "trove.guestagent.datastore.mysql.manager.Manager")`];
+    }
+    return [];
+}
+
+/**
+ * Problems with a `replicationStrategy` for a manager; none when unset. A bare class name must be
+ * one Trove 26 ships for the manager; a path into Trove's own strategies package must be one of the
+ * manager's; any other dotted path is taken as the operator's own strategy. Exported for testing.
+ */
+export function checkReplicationStrategy(manager: string, value: unknown): string[] {
+    if (value === undefined) return [];
+    const shape = checkTroveString(value, "a strategy such as \"MysqlGTIDReplication\"");
+    if (shape.length > 0) return shape;
+    const strategy = value as string;
+    const known = (TROVE_REPLICATION_STRATEGIES as Record<string, readonly string[] | undefined>)[manager];
+    const names = (known ?? []).map((path) => path.slice(path.lastIndexOf(".") + 1));
+    if (IDENTIFIER.test(strategy)) {
+        if (known === undefined) return [`${show(strategy)} is a bare class name, and Trove ships no strategies for manager ${show(manager)}; give the full import path (module.Class)`];
+        if (replicationStrategyPath(manager, strategy) === undefined) {
+            return [`${show(strategy)} is not a replication strategy Trove ships for manager ${manager} (${names.join(", ")}); give one of them, or the full import path (module.Class) of your own`];
+        }
+        return [];
+    }
+    if (!DOTTED_NAME.test(strategy)) {
+        return [`${show(strategy)} is neither a class name (e.g. ${names[0] ?? "MysqlGTIDReplication"}) nor a Python import path (module.Class)`];
+    }
+    if (known !== undefined && strategy.startsWith(`${TROVE_REPLICATION_PACKAGE}.`) && !known.includes(strategy)) {
+        return [`${show(strategy)} is not one of Trove's replication strategies for manager ${manager} (${known.join(", ")})`];
+    }
+    return [];
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$/;
@@ -131,6 +257,8 @@ export function validateDatastoreVersions(specs: readonly DatastoreVersionSpec[]
                 problems.push({ path: `${at}.imageTags[${j}]`, message: `${show(tag)} must be 1 to ${MAX_IMAGE_TAG_LENGTH} characters (Trove's limit)` });
             }
         });
+        problems.push(...checkRegistryExt(spec.registryExt).map((message) => ({ path: `${at}.registryExt`, message })));
+        problems.push(...checkReplicationStrategy(manager, spec.replicationStrategy).map((message) => ({ path: `${at}.replicationStrategy`, message })));
         if (spec.active === false && spec.default === true) {
             problems.push({ path: `${at}.default`, message: "an inactive version cannot be the default; Trove refuses it. Make it active or not default" });
         }

@@ -210,6 +210,14 @@ const datastoreVersion = settings({
     active: doc(flag.optional(), { description: "users can create instances of it", default: true }),
     default: doc(flag.optional(), { description: "the datastore's default version", defaultText: "the datastore's first version when none is marked" }),
     packages: doc(z.array(text).optional(), { description: "packages older non-container guests install", defaultText: "none" }),
+    registryExt: doc(z.string().max(255, "is longer than Trove's 255 characters").regex(/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$/, "is not a Python import path of a class (package.module.Class)").optional(), {
+        description: "the guest agent's manager class (`registry_ext`), e.g. trove.guestagent.datastore.mysql.manager.Manager; unset, Trove's default stays",
+        defaultText: "Trove's default for the manager",
+    }),
+    replicationStrategy: doc(z.string().max(255, "is longer than Trove's 255 characters").regex(/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/, "is neither a class name nor a Python import path (module.Class)").optional(), {
+        description: "replication strategy (`repl_strategy`): a class Trove ships for the manager (MysqlGTIDReplication, MariaDBGTIDReplication, PostgresqlReplicationStreaming) or module.Class of your own; unset, Trove's default stays",
+        defaultText: "trove.conf's default for the manager",
+    }),
 });
 
 const datastoreImages = settings({

@@ -54,6 +54,21 @@ describe("Datastores", () => {
         expect(named(mocks.resources, "ds-postgresql-12").inputs.imageTags).toBeUndefined();
     });
 
+    test("registryExt and replicationStrategy pass through, a strategy's class name as the import path Trove stores; unset, not at all", async () => {
+        new Datastores("ds", { connection, versions: [
+            { ...versions[0], registryExt: "my.guest.Manager", replicationStrategy: "MysqlGTIDReplication" },
+            versions[2],
+        ] });
+        await settle();
+        expect(named(mocks.resources, "ds-mysql-5.7.29").inputs).toMatchObject({
+            registryExt: "my.guest.Manager",
+            replicationStrategy: "trove.guestagent.strategies.replication.mysql_gtid.MysqlGTIDReplication",
+        });
+        const unset = named(mocks.resources, "ds-postgresql-12").inputs;
+        expect(unset.registryExt).toBeUndefined();
+        expect(unset.replicationStrategy).toBeUndefined();
+    });
+
     test("parameters over REST: integer and string only", async () => {
         new Datastores("ds", { connection, versions: versions.slice(2), parametersDir: templates });
         await settle();
@@ -90,6 +105,8 @@ describe("validateDatastoresArgs", () => {
     test.each<[string, Omit<DatastoresArgs, "connection">, string, RegExp]>([
         ["missing rules file", { versions: [{ datastore: "mariadb", version: "10.4", sourceImage: "m" }], parametersDir: templates }, "parametersDir", /mariadb\/validation-rules.json does not exist/],
         ["two defaults", { versions: [versions[0], { ...versions[1] }, { ...versions[0], version: "5.7.30", default: true }] }, "versions[2].default", /2 default versions/],
+        ["another manager's strategy", { versions: [{ ...versions[2], replicationStrategy: "MysqlGTIDReplication" }] }, "versions[0].replicationStrategy",
+            /"MysqlGTIDReplication" is not a replication strategy Trove ships for manager postgresql \(PostgresqlReplicationStreaming\)/],
     ])("%s", async (_label, args, p, message) => {
         expect(validateDatastoresArgs(args)).toContainEqual({ path: p, message: expect.stringMatching(message) });
         expect(() => new Datastores("bad", { ...args, connection })).toThrow(message);

@@ -1,4 +1,7 @@
-import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions } from "../../components/model/datastore-spec";
+import {
+    checkRegistryExt, checkReplicationStrategy, DatastoreVersionSpec, replicationStrategyPath, resolveVersions, TROVE_REGISTRY_EXT_DEFAULTS,
+    TROVE_REPLICATION_STRATEGIES, troveDefaultsFor, validateDatastoreVersions,
+} from "../../components/model/datastore-spec";
 
 const mysql = (version: string, extra: Partial<DatastoreVersionSpec> = {}): DatastoreVersionSpec =>
     ({ datastore: "mysql", version, sourceImage: `mysql:${version}`, ...extra });
@@ -15,6 +18,60 @@ describe("resolveVersions", () => {
         expect(resolveVersions([mysql("5.7.29"), mysql("8.0", { default: true })]).map((v) => v.default)).toEqual([false, true]);
         expect(resolveVersions([mysql("5.7.29"), mysql("8.0")]).map((v) => v.default)).toEqual([true, false]);
         expect(resolveVersions([mysql("5.7.29", { default: false }), mysql("8.0")]).map((v) => v.default)).toEqual([false, false]);
+    });
+});
+
+describe("registryExt and replicationStrategy", () => {
+    test("unset: left unset, for Trove to fill in", () => {
+        const [v] = resolveVersions([mysql("5.7.29")]);
+        expect(v.registryExt).toBeUndefined();
+        expect(v.replicationStrategy).toBeUndefined();
+    });
+
+    test("a strategy Trove ships, by class name, resolves to the import path Trove stores; a dotted path is kept", () => {
+        expect(resolveVersions([{ datastore: "mariadb", version: "10.11", sourceImage: "mariadb:10.11", replicationStrategy: "MariaDBGTIDReplication" }])[0].replicationStrategy)
+            .toBe("trove.guestagent.strategies.replication.mariadb_gtid.MariaDBGTIDReplication");
+        expect(replicationStrategyPath("postgresql", "PostgresqlReplicationStreaming")).toBe("trove.guestagent.strategies.replication.postgresql.PostgresqlReplicationStreaming");
+        expect(replicationStrategyPath("mysql", "my.repl.Strategy")).toBe("my.repl.Strategy");
+        expect(resolveVersions([mysql("5.7.29", { registryExt: "my.guest.Manager" })])[0].registryExt).toBe("my.guest.Manager");
+    });
+
+    test("Trove 26's defaults: REGISTRY_EXT_DEFAULTS and trove.conf's [<manager>] replication_namespace.replication_strategy", () => {
+        expect(TROVE_REGISTRY_EXT_DEFAULTS).toEqual({
+            mysql: "trove.guestagent.datastore.mysql.manager.Manager",
+            mariadb: "trove.guestagent.datastore.mariadb.manager.Manager",
+            postgresql: "trove.guestagent.datastore.postgres.manager.PostgresManager",
+        });
+        expect(troveDefaultsFor("mysql")).toEqual({ registryExt: TROVE_REGISTRY_EXT_DEFAULTS.mysql, replicationStrategy: TROVE_REPLICATION_STRATEGIES.mysql[0] });
+        expect(troveDefaultsFor("redis")).toEqual({});
+    });
+
+    test("valid values", () => {
+        expect(checkRegistryExt("trove.guestagent.datastore.mysql.manager.Manager")).toEqual([]);
+        expect(checkRegistryExt(undefined)).toEqual([]);
+        for (const [manager, paths] of Object.entries(TROVE_REPLICATION_STRATEGIES)) {
+            for (const p of paths) {
+                expect(checkReplicationStrategy(manager, p)).toEqual([]);
+                expect(checkReplicationStrategy(manager, p.slice(p.lastIndexOf(".") + 1))).toEqual([]);
+            }
+        }
+        expect(checkReplicationStrategy("mysql", "my_company.replication.SemiSync")).toEqual([]);
+    });
+
+    test.each<[string, DatastoreVersionSpec, string, RegExp]>([
+        ["empty registryExt", mysql("1", { registryExt: "" }), "[0].registryExt", /"" is empty or not a string; give a Python import path/],
+        ["registryExt over lines", mysql("1", { registryExt: "a.B\nc.D" }), "[0].registryExt", /spans lines/],
+        ["registryExt not dotted", mysql("1", { registryExt: "Manager" }), "[0].registryExt", /"Manager" is not a Python import path of a class/],
+        ["registryExt with a colon", mysql("1", { registryExt: "mysql:trove.x.Manager" }), "[0].registryExt", /not a Python import path/],
+        ["registryExt too long", mysql("1", { registryExt: `a.${"b".repeat(300)}` }), "[0].registryExt", /is 302 characters; Trove accepts at most 255/],
+        ["empty strategy", mysql("1", { replicationStrategy: "" }), "[0].replicationStrategy", /empty/],
+        ["another manager's strategy by name", mysql("1", { replicationStrategy: "MariaDBGTIDReplication" }), "[0].replicationStrategy",
+            /"MariaDBGTIDReplication" is not a replication strategy Trove ships for manager mysql \(MysqlGTIDReplication\); give one of them, or the full import path/],
+        ["another manager's strategy by path", mysql("1", { replicationStrategy: "trove.guestagent.strategies.replication.postgresql.PostgresqlReplicationStreaming" }),
+            "[0].replicationStrategy", /is not one of Trove's replication strategies for manager mysql/],
+        ["a strategy that is no name", mysql("1", { replicationStrategy: "mysql gtid" }), "[0].replicationStrategy", /neither a class name \(e.g. MysqlGTIDReplication\) nor a Python import path/],
+    ])("%s", (_label, spec, path, message) => {
+        expect(validateDatastoreVersions([spec])).toContainEqual({ path, message: expect.stringMatching(message) });
     });
 });
 
