@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { IniSection, IniValue, renderIni } from "./ini";
 import { RandomKey } from "./random-key";
-import { isPositiveInteger, Problem, show, throwIfProblems } from "../common/validation";
+import { isPositiveInteger, nested, Problem, show, throwIfProblems } from "../common/validation";
+import { cloudInitFiles, CloudConfig, DEFAULT_CLOUDINIT_LOCATION, validateCloudInit } from "./cloud-init";
 
 /** Trove's own defaults for per-tenant limits, from the production guide. */
 export const DEFAULT_MAX_INSTANCES_PER_TENANT = 10;
@@ -64,14 +65,22 @@ export interface TroveConfigArgs {
      */
     readonly taskmanagerRpcEncrKey?: pulumi.Input<string>;
     readonly instRpcKeyEncrKey?: pulumi.Input<string>;
+    /** Per manager, cloud-config Trove adds to its guests' user data. @default none */
+    readonly cloudInit?: Readonly<Record<string, CloudConfig>>;
+    /** Where the controllers keep the `<manager>.cloudinit` files. @default DEFAULT_CLOUDINIT_LOCATION ("/etc/trove/cloudinit") */
+    readonly cloudInitLocation?: string;
 }
 
 /** One option, possibly an Output (ids) or a secret (keys, passwords). */
 type Option = readonly [string, pulumi.Input<IniValue> | undefined];
 
 /** Every problem in `args`. Exported for testing. */
-export function validateTroveConfigArgs(args: Pick<TroveConfigArgs, "maxInstancesPerTenant" | "maxBackupsPerTenant" | "images">): Problem[] {
+export function validateTroveConfigArgs(args: Pick<TroveConfigArgs, "maxInstancesPerTenant" | "maxBackupsPerTenant" | "images" | "cloudInit" | "cloudInitLocation" | "managers">): Problem[] {
     const problems: Problem[] = [];
+    if (args.cloudInit) problems.push(...nested("cloudInit", validateCloudInit(args.cloudInit, [...new Set(args.managers ?? [])])));
+    if (args.cloudInitLocation !== undefined && !/^\/[^\0\n]*$/.test(args.cloudInitLocation)) {
+        problems.push({ path: "cloudInitLocation", message: `${show(args.cloudInitLocation)} is not an absolute directory path` });
+    }
     for (const field of ["maxInstancesPerTenant", "maxBackupsPerTenant"] as const) {
         const v = args[field];
         if (v !== undefined && !isPositiveInteger(v)) problems.push({ path: field, message: `${show(v)} is not a positive whole number` });
@@ -108,6 +117,8 @@ export class TroveConfig extends pulumi.ComponentResource {
     public readonly guestAgentConf: pulumi.Output<string>;
     public readonly taskmanagerRpcEncrKey: pulumi.Output<string>;
     public readonly instRpcKeyEncrKey: pulumi.Output<string>;
+    /** Per file name (`<manager>.cloudinit`), its text, for the controllers' cloudinit_location. Empty without cloudInit. */
+    public readonly cloudInitFiles: Record<string, string>;
 
     constructor(name: string, args: TroveConfigArgs, opts?: pulumi.ComponentResourceOptions) {
         throwIfProblems(`TroveConfig "${name}"`, validateTroveConfigArgs(args));
@@ -134,6 +145,7 @@ export class TroveConfig extends pulumi.ComponentResource {
                 ["default_datastore", args.defaultDatastore],
                 ["max_instances_per_tenant", args.maxInstancesPerTenant ?? DEFAULT_MAX_INSTANCES_PER_TENANT],
                 ["max_backups_per_tenant", args.maxBackupsPerTenant ?? DEFAULT_MAX_BACKUPS_PER_TENANT],
+                ["cloudinit_location", args.cloudInit && Object.keys(args.cloudInit).length > 0 ? args.cloudInitLocation ?? DEFAULT_CLOUDINIT_LOCATION : undefined],
                 ["enable_secure_rpc_messaging", true],
                 ["taskmanager_rpc_encr_key", this.taskmanagerRpcEncrKey],
                 ["inst_rpc_key_encr_key", this.instRpcKeyEncrKey],
@@ -159,7 +171,9 @@ export class TroveConfig extends pulumi.ComponentResource {
             })),
         ]);
 
+        this.cloudInitFiles = cloudInitFiles(args.cloudInit ?? {});
         this.registerOutputs({
+            cloudInitFiles: this.cloudInitFiles,
             troveConf: this.troveConf,
             guestAgentConf: this.guestAgentConf,
             taskmanagerRpcEncrKey: this.taskmanagerRpcEncrKey,

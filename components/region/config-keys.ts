@@ -42,7 +42,7 @@ export function typeName(schema: z.ZodType): string {
             const element = typeName(d.element!);
             return element === "map" || element.startsWith("map ") ? "list of maps" : `${element} list`;
         }
-        case "record": return "map of text";
+        case "record": return def(unwrap(d.valueType!)).type === "string" ? "map of text" : "map of maps";
         case "object": return "map";
         case "union": {
             const options = (d.options ?? []).map(unwrap);

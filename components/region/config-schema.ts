@@ -15,6 +15,7 @@ import { DEFAULT_CLOUD_INIT_DATASOURCES, DEFAULT_GUEST_IMAGE_NAME, DEFAULT_IMAGE
 import { DEFAULT_GUEST_RELEASE, GUEST_RELEASES } from "../guest-image/build-inputs";
 import { CONTAINER_MANAGERS } from "../model/datastore-spec";
 import { DEFAULT_MAX_BACKUPS_PER_TENANT, DEFAULT_MAX_INSTANCES_PER_TENANT } from "../config/trove-config";
+import { DEFAULT_CLOUDINIT_LOCATION } from "../config/cloud-init";
 import {
     checkCommandText, checkContainerName, checkHostName, checkImageReference, checkOpenStackName, checkPrivateKey, checkUserName,
 } from "../common/names";
@@ -309,6 +310,11 @@ export const stackConfigSchema = settings({
     guestImage: doc(guestImage, { description: "the guest image" }),
     trove: doc(trove.optional(), { description: "how the stack loads datastore parameters", defaultText: "{}" }),
     limits: doc(limits.optional(), { description: "per-tenant limits in trove.conf" }),
+    cloudInit: doc(z.record(z.string(), z.record(z.string(), z.unknown())).optional(), {
+        description: "per datastore manager (mariadb, ...), cloud-config (runcmd, write_files, packages, ...) Trove adds to its guests' user data; output as cloudInitFiles for the controllers' cloudinit_location",
+        defaultText: "none",
+    }),
+    cloudInitLocation: doc(path.optional(), { description: "the controllers' `cloudinit_location`, where the <manager>.cloudinit files go", default: DEFAULT_CLOUDINIT_LOCATION }),
     taskmanagerRpcEncrKey: doc(rpcKey.optional(), { description: "bring your own taskmanager RPC encryption key", secret: true, defaultText: "generated once" }),
     instRpcKeyEncrKey: doc(rpcKey.optional(), { description: "bring your own instance RPC key encryption key", secret: true, defaultText: "generated once" }),
 });

@@ -26,6 +26,8 @@ export interface RegionOutputs {
     readonly backupImages: Record<string, string> | undefined;
     /** Per `<datastore>-<version>`, the tags pushed and their digests, to pin or verify what guests pull. */
     readonly imageDigests: Record<string, PublishedImages> | undefined;
+    /** Per `<manager>.cloudinit`, the file's text for the controllers' cloudinit_location; absent without cloudInit. */
+    readonly cloudInitFiles: Record<string, string> | undefined;
     /** Secret: carries the RPC encryption keys. */
     readonly troveConf: pulumi.Output<string>;
     /** Secret when it carries the registry password. */
@@ -48,7 +50,7 @@ export const OUTPUT_NAMES: readonly (keyof RegionOutputs)[] = [
     "managementNetworkId", "managementSubnetId", "managementCidr", "managementGatewayIp", "managementRouterId",
     "controllerAddressRange", "managementSecurityGroupId", "novaKeypairName", "novaKeypairPrivateKey",
     "cinderVolumeType", "registryAddress", "guestImageId", "guestImageChecksum", "datastoreVersionIds",
-    "defaultDatastoreVersions", "datastoreImages", "backupImages", "imageDigests", "troveConf", "guestAgentConf",
+    "defaultDatastoreVersions", "datastoreImages", "backupImages", "imageDigests", "cloudInitFiles", "troveConf", "guestAgentConf",
     "taskmanagerRpcEncrKey", "instRpcKeyEncrKey",
 ];
 
@@ -74,6 +76,7 @@ export function regionOutputs(region: TroveRegion): RegionOutputs {
         imageDigests: region.datastoreImages && Object.fromEntries(Object.entries(region.datastoreImages.published).map(([key, p]) => [key, {
             image: p.datastoreImage, digest: p.datastoreDigest, backupImage: p.backupImage, backupDigest: p.backupDigest,
         }])),
+        cloudInitFiles: Object.keys(region.config.cloudInitFiles).length > 0 ? region.config.cloudInitFiles : undefined,
         troveConf: region.config.troveConf,
         guestAgentConf: region.config.guestAgentConf,
         taskmanagerRpcEncrKey: region.config.taskmanagerRpcEncrKey,

@@ -9,6 +9,7 @@ import { GuestImageArgs } from "../guest-image/guest-image";
 import { TroveManageArgs } from "../datastores/datastores";
 import { DatastoreVersionSpec } from "../model/datastore-spec";
 import { TroveConnection } from "../model/connection";
+import { CloudConfig } from "../config/cloud-init";
 
 export const DEFAULT_VOLUME_TYPE_NAME = "trove";
 
@@ -72,6 +73,10 @@ export interface TroveRegionArgs {
     };
     /** Per-tenant limits in trove.conf. */
     readonly limits?: { readonly maxInstancesPerTenant?: number; readonly maxBackupsPerTenant?: number; readonly defaultDatastore?: string };
+    /** Per datastore manager, cloud-config Trove adds to its guests' user data (`<manager>.cloudinit`). @default none */
+    readonly cloudInit?: Readonly<Record<string, CloudConfig>>;
+    /** The controllers' `cloudinit_location`. @default DEFAULT_CLOUDINIT_LOCATION ("/etc/trove/cloudinit") */
+    readonly cloudInitLocation?: string;
     /** Bring your own RPC keys (secrets). @default generated */
     readonly rpcKeys?: { readonly taskmanagerRpcEncrKey?: pulumi.Input<string>; readonly instRpcKeyEncrKey?: pulumi.Input<string> };
 }

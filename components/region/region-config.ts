@@ -132,6 +132,8 @@ export function regionArgsFrom(config: StackConfig, connection: pulumi.Input<Tro
             connection,
         },
         limits: config.limits,
+        cloudInit: config.cloudInit,
+        cloudInitLocation: config.cloudInitLocation,
         rpcKeys: { taskmanagerRpcEncrKey: secret(config.taskmanagerRpcEncrKey), instRpcKeyEncrKey: secret(config.instRpcKeyEncrKey) },
     };
     const stack: StackSettings = {

@@ -22,7 +22,8 @@ export function regionQuotas(args: Pick<TroveRegionArgs, "quotas" | "maxInstance
 }
 
 /** The TroveConfig settings known before anything is created; the rest are other children's outputs. */
-export type PlannedTroveConfig = Pick<TroveConfigArgs, "managers" | "maxInstancesPerTenant" | "maxBackupsPerTenant" | "defaultDatastore" | "taskmanagerRpcEncrKey" | "instRpcKeyEncrKey">;
+export type PlannedTroveConfig = Pick<TroveConfigArgs, "managers" | "maxInstancesPerTenant" | "maxBackupsPerTenant" | "defaultDatastore"
+    | "taskmanagerRpcEncrKey" | "instRpcKeyEncrKey" | "cloudInit" | "cloudInitLocation">;
 
 /** Each child's arguments, minus what only exists once another child is created (ids, outputs). */
 export interface RegionPlan {
@@ -67,6 +68,8 @@ export function planRegion(args: TroveRegionArgs): RegionPlan {
             defaultDatastore: args.limits?.defaultDatastore,
             taskmanagerRpcEncrKey: args.rpcKeys?.taskmanagerRpcEncrKey,
             instRpcKeyEncrKey: args.rpcKeys?.instRpcKeyEncrKey,
+            cloudInit: args.cloudInit,
+            cloudInitLocation: args.cloudInitLocation,
         },
     };
 }
@@ -90,7 +93,7 @@ export const ORIGINS = {
     // The image's datastores are the datastores' names.
     guestImage: { "": "guestImage", datastores: null },
     datastores: { "": "trove", versions: "datastores" },
-    config: { "": "limits", managers: null, images: null },
+    config: { "": "limits", managers: null, images: null, cloudInit: "cloudInit", cloudInitLocation: "cloudInitLocation" },
 } as const satisfies Record<keyof RegionPlan, Origins>;
 
 /** The setting a child's problem belongs to, or undefined when another check reports it. */

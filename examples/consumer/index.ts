@@ -4,11 +4,12 @@
 //   kollaGuestAgentConf   /etc/kolla/config/trove/trove-guestagent.conf  (secret when it has the registry password)
 //   ansibleVars           group_vars/trove/vars.yml                      (ids and addresses)
 //   ansibleVault          group_vars/trove/vault.yml                     (secret: RPC keys, generated private key)
+//   cloudInitFiles        <cloudinit_location>/<manager>.cloudinit       (per-datastore user data, by path)
 // Write them with `pulumi stack output <name> --show-secrets > <file>` (see README.md).
 import * as pulumi from "@pulumi/pulumi";
 import {
     OUTPUT_USE, OutputName, outputsFor, RegionValues,
-    renderAnsibleVars, renderAnsibleVault, renderKollaGuestAgentConf, renderKollaTroveConf,
+    renderAnsibleVars, renderAnsibleVault, renderCloudInitFiles, renderKollaGuestAgentConf, renderKollaTroveConf,
 } from "./render";
 
 const regionStack = new pulumi.Config().require("regionStack");
@@ -38,5 +39,8 @@ export const kollaTroveConf = pulumi.secret(region.requireOutput("troveConf")
 export const kollaGuestAgentConf = region.requireOutput("guestAgentConf")
     .apply((text) => renderKollaGuestAgentConf(text as string, regionStack));
 export const ansibleVars = regionValues("var").apply((values) => renderAnsibleVars(values, regionStack));
+// Per controller path (<cloudinit_location>/<manager>.cloudinit), the per-datastore user data; {} without any.
+export const cloudInitFiles = pulumi.all([regionOutput("cloudInitFiles"), region.requireOutput("troveConf")])
+    .apply(([files, troveConf]) => renderCloudInitFiles(files as Record<string, string> | undefined, troveConf as string, regionStack));
 // Marked secret here too, not only by inheritance: the file is secret whatever the region marks.
 export const ansibleVault = pulumi.secret(regionValues("vault").apply((values) => renderAnsibleVault(values, regionStack)));

@@ -45,6 +45,7 @@ export const OUTPUT_USE: { readonly [K in OutputName]: { readonly use: "var" | "
     datastoreImages: { use: "var", required: false },
     backupImages: { use: "var", required: false },
     imageDigests: { use: "var", required: false },
+    cloudInitFiles: { use: "file", required: false },
     troveConf: { use: "file", required: true },
     guestAgentConf: { use: "file", required: true },
     taskmanagerRpcEncrKey: { use: "vault", required: true },
@@ -110,6 +111,21 @@ export function renderKollaGuestAgentConf(guestAgentConf: string, regionStack: s
         provenance(regionStack),
         iniFragment(guestAgentConf, "guestAgentConf", regionStack),
     ].join("\n");
+}
+
+/**
+ * The per-manager cloud-init files, by where they go on the controllers (`<cloudinit_location>/<manager>.cloudinit`,
+ * the location trove.conf names), each with the provenance line after its `#cloud-config` header
+ * (Trove parses the file as YAML, so the comment is harmless, and the header must stay first).
+ */
+export function renderCloudInitFiles(files: Readonly<Record<string, string>> | undefined, troveConf: string, regionStack: string): Record<string, string> {
+    const location = /^cloudinit_location = (.+)$/m.exec(troveConf)?.[1]?.trim() ?? "/etc/trove/cloudinit";
+    const out: Record<string, string> = {};
+    for (const [file, text] of Object.entries(files ?? {})) {
+        if (!text.startsWith("#cloud-config\n")) throw new Error(`cloudInitFiles.${file} of ${regionStack} does not start with #cloud-config; is that a trove-region stack?`);
+        out[`${location}/${file}`] = text.replace("#cloud-config\n", `#cloud-config\n${provenance(regionStack)}\n`);
+    }
+    return out;
 }
 
 function renderVars(values: Partial<RegionValues>, names: OutputName[], regionStack: string, header: string): string {

@@ -73,6 +73,16 @@ describe("TroveConfig", () => {
         expect(managerSettings("postgresql")).toEqual([]);
     });
 
+    test("per-datastore cloud-init: trove.conf names the location, the files are outputs; without it neither", async () => {
+        const withCloudInit = new TroveConfig("ci", { ...base, managers: ["mariadb"], cloudInit: { mariadb: { runcmd: ["echo hi"] } }, cloudInitLocation: "/srv/cloudinit" });
+        expect(withCloudInit.cloudInitFiles).toEqual({ "mariadb.cloudinit": "#cloud-config\nruncmd:\n  - echo hi\n" });
+        expect(await valueOf(withCloudInit.troveConf)).toContain("cloudinit_location = /srv/cloudinit\n");
+        const without = new TroveConfig("plain", base);
+        expect(without.cloudInitFiles).toEqual({});
+        expect(await valueOf(without.troveConf)).not.toContain("cloudinit_location");
+        expect(() => new TroveConfig("bad", { ...base, managers: ["mysql"], cloudInit: { mariadb: { runcmd: ["x"] } } })).toThrow(/cloudInit\.mariadb: is not the manager/);
+    });
+
     test("keys brought by the operator are used and none is generated", async () => {
         const config = new TroveConfig("cfg", { ...base, taskmanagerRpcEncrKey: pulumi.secret("tm-key"), instRpcKeyEncrKey: pulumi.secret("inst-key") });
         await settle();

@@ -4,7 +4,7 @@ import * as yaml from "js-yaml";
 import { OUTPUT_NAMES } from "../../components/region/outputs";
 import {
     ansibleVarName, OUTPUT_USE, outputsFor, RegionValues,
-    renderAnsibleVars, renderAnsibleVault, renderKollaGuestAgentConf, renderKollaTroveConf,
+    renderAnsibleVars, renderAnsibleVault, renderCloudInitFiles, renderKollaGuestAgentConf, renderKollaTroveConf,
 } from "../../examples/consumer/render";
 
 const STACK = "organization/trove-region/region-one";
@@ -44,8 +44,8 @@ describe("where each region output goes", () => {
 
     test("the secrets go to the vault, the ini fragments to files, the rest to plain variables", () => {
         expect(outputsFor("vault").sort()).toEqual(["instRpcKeyEncrKey", "novaKeypairPrivateKey", "taskmanagerRpcEncrKey"]);
-        expect(outputsFor("file").sort()).toEqual(["guestAgentConf", "troveConf"]);
-        expect(outputsFor("var")).toHaveLength(OUTPUT_NAMES.length - 5);
+        expect(outputsFor("file").sort()).toEqual(["cloudInitFiles", "guestAgentConf", "troveConf"]);
+        expect(outputsFor("var")).toHaveLength(OUTPUT_NAMES.length - 6);
     });
 
     test("Ansible variable names are trove_ and the snake-cased output name", () => {
@@ -148,5 +148,24 @@ describe("Ansible group_vars", () => {
     test("vault.yml without a generated key (an imported public key) has just the RPC keys", () => {
         const vault = yaml.load(renderAnsibleVault(region({ novaKeypairPrivateKey: undefined }), STACK)) as Record<string, unknown>;
         expect(Object.keys(vault).sort()).toEqual(["trove_inst_rpc_key_encr_key", "trove_region_stack", "trove_taskmanager_rpc_encr_key"]);
+    });
+});
+
+describe("the per-datastore cloud-init files", () => {
+    const files = { "mariadb.cloudinit": "#cloud-config\nruncmd:\n  - echo hello\n" };
+
+    test("each goes to the cloudinit_location trove.conf names, header first, with its provenance", () => {
+        const out = renderCloudInitFiles(files, "[DEFAULT]\ncloudinit_location = /srv/trove/cloudinit\n", "org/trove-region/dev");
+        expect(Object.keys(out)).toEqual(["/srv/trove/cloudinit/mariadb.cloudinit"]);
+        const text = out["/srv/trove/cloudinit/mariadb.cloudinit"];
+        expect(text.split("\n")[0]).toBe("#cloud-config");
+        expect(text).toContain("org/trove-region/dev");
+        expect(yaml.load(text)).toEqual({ runcmd: ["echo hello"] });
+    });
+
+    test("none without cloudInit; Trove's default location when trove.conf names none; a file that is not cloud-config is refused", () => {
+        expect(renderCloudInitFiles(undefined, "[DEFAULT]\n", "s")).toEqual({});
+        expect(Object.keys(renderCloudInitFiles(files, "[DEFAULT]\n", "s"))).toEqual(["/etc/trove/cloudinit/mariadb.cloudinit"]);
+        expect(() => renderCloudInitFiles({ "mariadb.cloudinit": "#!/bin/sh\necho\n" }, "", "s")).toThrow(/does not start with #cloud-config/);
     });
 });

@@ -109,6 +109,11 @@ const cases: Record<string, Case[]> = {
         ["trove-manage's SSH key in plain text", `trove:\n  troveManage:\n    ssh: {host: ctl1, user: trove, privateKey: "${PEM}"}`, "trove.troveManage.ssh.privateKey", /pulumi config set --path --secret trove-region:trove\.troveManage\.ssh\.privateKey/],
         ["the registry's TLS key in plain text", `registry:\n  mode: create\n  hostAddress: 10.0.0.5\n  tls: {certificatePem: x, privateKeyPem: "${PEM}"}`, "registry.tls.privateKeyPem", /pulumi config set --path --secret/],
     ],
+    "per-datastore cloud-init": [
+        ["a script where cloud-config goes", "cloudInit:\n  mariadb: \"#!/bin/sh\\necho hi\"", "cloudInit.mariadb", /is text; expected a map of settings/],
+        ["a manager no datastore uses", "cloudInit:\n  postgresql:\n    runcmd: [echo]", "cloudInit.postgresql", /not the manager of any configured datastore version \(mariadb\)/],
+        ["a relative location", "cloudInitLocation: cloudinit\ncloudInit:\n  mariadb:\n    runcmd: [echo]", "cloudInitLocation", /is not an absolute directory path/],
+    ],
     "advice is possible and correct": [
         ["more instances than any subnet holds", "maxInstances: 99999999999", "maxInstances", /the largest management subnet, a \/8, holds 16777209 instances/],
         ["a subnet too small", "managementNetwork:\n  cidr: 10.0.0.0/29\n  routing: {mode: none}", "managementNetwork.cidr", /use a \/24 or larger/],

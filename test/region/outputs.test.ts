@@ -7,7 +7,7 @@ const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "u
 describe("the outputs contract", () => {
     test("the set of output names is pinned: changing it breaks other teams' StackReferences", () => {
         expect([...OUTPUT_NAMES].sort()).toEqual([
-            "backupImages", "cinderVolumeType", "controllerAddressRange", "datastoreImages", "datastoreVersionIds",
+            "backupImages", "cinderVolumeType", "cloudInitFiles", "controllerAddressRange", "datastoreImages", "datastoreVersionIds",
             "defaultDatastoreVersions", "guestAgentConf", "guestImageChecksum", "guestImageId", "imageDigests", "instRpcKeyEncrKey",
             "managementCidr", "managementGatewayIp", "managementNetworkId", "managementRouterId", "managementSecurityGroupId",
             "managementSubnetId", "novaKeypairName", "novaKeypairPrivateKey", "registryAddress", "taskmanagerRpcEncrKey", "troveConf",
