@@ -8,6 +8,7 @@
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { Stack } from "@pulumi/pulumi/automation";
 import { regionTestStack } from "../support/region-stack";
 import { devSettings } from "../support/dev-config";
@@ -83,8 +84,19 @@ function liveSettings(): Record<string, unknown> {
             containerName: `trove-registry-${suffix}`, credentials: { username: REGISTRY_USER },
         },
         "trove-region:datastores": [{ datastore: "mariadb", version: VERSION_NAME, versionNumber: VERSION_NUMBER, sourceImage: `mariadb:${VERSION_NUMBER}` }],
+        // Per-datastore user data: the controllers read it from cloudinit_location, which the stack's
+        // troveConf names; the test places the cloudInitFiles output there, as a deployment would.
+        "trove-region:cloudInit": { mariadb: { runcmd: [CLOUD_INIT_MARKER] } },
+        "trove-region:cloudInitLocation": cloudInitDir(),
     };
 }
+
+/** Where this run's controllers look for `<manager>.cloudinit`. */
+function cloudInitDir(): string {
+    return path.join(process.env.DEVCLOUD_DIR ?? "/nonexistent", `cloudinit-${suffix}`);
+}
+
+const CLOUD_INIT_MARKER = "echo live-fire per-datastore cloud-init";
 
 requirePulumiToolchain();
 const blocked = missingPluginsReason(["openstack", "docker"]);
@@ -121,6 +133,7 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         if (created.server) {
             try { harness.stop(created.server); } catch (e) { console.error(`guest stop: ${(e as Error).message}`); }
         }
+        fs.rmSync(cloudInitDir(), { recursive: true, force: true });
         try { devcloud(["trove-config", "--clear"]); } catch (e) { console.error(`trove-config --clear: ${(e as Error).message}`); }
         await removeTenantNetwork().catch((e: Error) => console.error(`tenant network: ${e.message}`));
         await destroyAndRemove(stack, STACK);
@@ -150,6 +163,10 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         const guestConf = path.join(dir, "guest.conf");
         fs.writeFileSync(troveConf, outputs.troveConf.value as string, { mode: 0o600 });
         fs.writeFileSync(guestConf, outputs.guestAgentConf.value as string, { mode: 0o600 });
+        const files = outputs.cloudInitFiles.value as Record<string, string>;
+        expect(Object.keys(files)).toEqual(["mariadb.cloudinit"]);
+        fs.mkdirSync(cloudInitDir(), { recursive: true });
+        for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(cloudInitDir(), file), text);
         devcloud(["trove-config", troveConf, guestConf]);
         fs.rmSync(dir, { recursive: true, force: true });
         const state = process.env.DEVCLOUD_DIR!;
@@ -200,6 +217,16 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         const seconds = (Date.now() - buildStarted) / 1000;
         console.log(`live fire: instance ${instance.id} went from BUILD to ACTIVE in ${seconds.toFixed(1)} s`);
         expect(active.operating_status).toBe("HEALTHY");
+    });
+
+    test("the guest's user data carries the stack's per-datastore cloud-init, merged with Trove's own files", async () => {
+        const { server } = await service.get<{ server: Record<string, unknown> }>("compute", `/servers/${created.server}`, { "OpenStack-API-Version": "compute 2.3" });
+        const userData = Buffer.from(server["OS-EXT-SRV-ATTR:user_data"] as string, "base64").toString("utf8");
+        const cloudConfig = yaml.load(userData) as { runcmd?: string[]; write_files?: { path: string }[] };
+        expect(userData.startsWith("#cloud-config\n")).toBe(true);
+        expect(cloudConfig.runcmd).toEqual([CLOUD_INIT_MARKER]);
+        // Trove's own files are still there: the guest agent's configuration and the guest's identity.
+        expect((cloudConfig.write_files ?? []).map((f) => f.path)).toEqual(expect.arrayContaining([expect.stringMatching(/guest_info\.conf$/), expect.stringMatching(/trove-guestagent\.conf$/)]));
     });
 
     test("the server, its ports, key and image are the ones the stack built", async () => {
