@@ -36,6 +36,11 @@ export { DEFAULT_KEYPAIR_NAME, ManagementKeypair, type ManagementKeypairArgs, va
 export {
     DEFAULT_OTHER_QUOTAS, DEFAULT_SERVICE_QUOTAS, PORTS_PER_INSTANCE, type QuotaValues, ServiceQuotas, type ServiceQuotasArgs, validateQuotaValues,
 } from "./quotas/service-quotas";
+export {
+    TROVE_DEFAULT_QUOTAS, TROVE_QUOTA_RESOURCES, type TroveQuotaLimits, type TroveQuotaResource, TroveTenantQuotas, type TroveTenantQuotasInputs,
+    quotaChanges, validateTroveQuotaLimits,
+} from "./quotas/trove-tenant-quotas";
+export { type CloudConfig, DEFAULT_CLOUDINIT_LOCATION, cloudInitFileName, validateCloudInit } from "./config/cloud-init";
 
 // Registry and images.
 export {

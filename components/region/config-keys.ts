@@ -63,6 +63,9 @@ function walk(schema: z.ZodType, path: string, required: boolean, when: string |
         for (const [key, field] of Object.entries(d.shape ?? {})) walk(field, path ? `${path}.${key}` : key, !isOptional(field), when, out);
     } else if (d.type === "array" && ["object", "union"].includes(def(unwrap(d.element!)).type)) {
         walk(d.element!, `${path}[]`, true, when, out);
+    } else if (d.type === "record" && def(unwrap(d.valueType!)).type === "object") {
+        // A map keyed by the operator (project ids): its entries' keys under a placeholder.
+        walk(d.valueType!, `${path}.<key>`, true, when, out);
     } else if (d.type === "union" && d.discriminator) {
         const discriminator = d.discriminator;
         out.push({

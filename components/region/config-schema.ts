@@ -16,6 +16,7 @@ import { DEFAULT_GUEST_RELEASE, GUEST_RELEASES } from "../guest-image/build-inpu
 import { CONTAINER_MANAGERS } from "../model/datastore-spec";
 import { DEFAULT_MAX_BACKUPS_PER_TENANT, DEFAULT_MAX_INSTANCES_PER_TENANT } from "../config/trove-config";
 import { DEFAULT_CLOUDINIT_LOCATION } from "../config/cloud-init";
+import { TROVE_DEFAULT_QUOTAS } from "../quotas/trove-tenant-quotas";
 import {
     checkCommandText, checkContainerName, checkHostName, checkImageReference, checkOpenStackName, checkPrivateKey, checkUserName,
 } from "../common/names";
@@ -310,6 +311,15 @@ export const stackConfigSchema = settings({
     guestImage: doc(guestImage, { description: "the guest image" }),
     trove: doc(trove.optional(), { description: "how the stack loads datastore parameters", defaultText: "{}" }),
     limits: doc(limits.optional(), { description: "per-tenant limits in trove.conf" }),
+    tenantQuotas: doc(z.record(checked((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id) ? undefined : `${JSON.stringify(id)} is not a Keystone project id`), doc(settings({
+        instances: doc(quota.optional(), { description: "Trove instances; -1 is unlimited", defaultText: "limits.maxInstancesPerTenant" }),
+        backups: doc(quota.optional(), { description: "Trove backups; -1 is unlimited", defaultText: "limits.maxBackupsPerTenant" }),
+        volumes: doc(quota.optional(), { description: "gigabytes of Trove volumes; -1 is unlimited", default: TROVE_DEFAULT_QUOTAS.volumes }),
+        ram: doc(quota.optional(), { description: "megabytes of instance RAM; -1 is unlimited", default: TROVE_DEFAULT_QUOTAS.ram }),
+    }), { description: "one project's limits, by its id; a limit left out keeps the default" })).optional(), {
+        description: "per Keystone project id, Trove quotas that override the per-tenant defaults (mgmt/quotas); refresh reads them back, delete writes the defaults back",
+        defaultText: "none: every project gets the defaults",
+    }),
     cloudInit: doc(z.record(z.string(), z.record(z.string(), z.unknown())).optional(), {
         description: "per datastore manager (mariadb, ...), cloud-config (runcmd, write_files, packages, ...) Trove adds to its guests' user data; output as cloudInitFiles for the controllers' cloudinit_location",
         defaultText: "none",

@@ -10,6 +10,7 @@ import { TroveManageArgs } from "../datastores/datastores";
 import { DatastoreVersionSpec } from "../model/datastore-spec";
 import { TroveConnection } from "../model/connection";
 import { CloudConfig } from "../config/cloud-init";
+import { TroveQuotaLimits } from "../quotas/trove-tenant-quotas";
 
 export const DEFAULT_VOLUME_TYPE_NAME = "trove";
 
@@ -73,6 +74,8 @@ export interface TroveRegionArgs {
     };
     /** Per-tenant limits in trove.conf. */
     readonly limits?: { readonly maxInstancesPerTenant?: number; readonly maxBackupsPerTenant?: number; readonly defaultDatastore?: string };
+    /** Per Keystone project id, Trove quotas overriding trove.conf's per-tenant defaults. @default none */
+    readonly tenantQuotas?: Readonly<Record<string, TroveQuotaLimits>>;
     /** Per datastore manager, cloud-config Trove adds to its guests' user data (`<manager>.cloudinit`). @default none */
     readonly cloudInit?: Readonly<Record<string, CloudConfig>>;
     /** The controllers' `cloudinit_location`. @default DEFAULT_CLOUDINIT_LOCATION ("/etc/trove/cloudinit") */

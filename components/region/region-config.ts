@@ -132,6 +132,7 @@ export function regionArgsFrom(config: StackConfig, connection: pulumi.Input<Tro
             connection,
         },
         limits: config.limits,
+        tenantQuotas: config.tenantQuotas,
         cloudInit: config.cloudInit,
         cloudInitLocation: config.cloudInitLocation,
         rpcKeys: { taskmanagerRpcEncrKey: secret(config.taskmanagerRpcEncrKey), instRpcKeyEncrKey: secret(config.instRpcKeyEncrKey) },

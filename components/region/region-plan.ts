@@ -11,7 +11,9 @@ import { DatastoresArgs, validateDatastoresArgs } from "../datastores/datastores
 import { resolveVersions } from "../model/datastore-spec";
 import { TroveConfigArgs, validateTroveConfigArgs } from "../config/trove-config";
 import { checkOpenStackName } from "../common/names";
-import { Problem, show } from "../common/validation";
+import { nested, Problem, show } from "../common/validation";
+import { TROVE_DEFAULT_QUOTAS, TroveQuotaLimits, TroveQuotaResource, validateTroveQuotaLimits } from "../quotas/trove-tenant-quotas";
+import { DEFAULT_MAX_BACKUPS_PER_TENANT, DEFAULT_MAX_INSTANCES_PER_TENANT } from "../config/trove-config";
 import { TroveRegionArgs, VolumeTypeArgs } from "./region-args";
 
 /** Quotas with the region's defaults: instances follow maxInstances, ports follow instances. */
@@ -38,6 +40,8 @@ export interface RegionPlan {
     readonly guestImage: GuestImageArgs;
     readonly datastores: Omit<DatastoresArgs, "connection" | "imageId" | "imageDependency">;
     readonly config: PlannedTroveConfig;
+    /** Per project id, its limits; the defaults are what troveConf makes them. */
+    readonly tenantQuotas: { readonly limits: Readonly<Record<string, TroveQuotaLimits>>; readonly defaults: Readonly<Record<TroveQuotaResource, number>> };
 }
 
 export function planRegion(args: TroveRegionArgs): RegionPlan {
@@ -71,6 +75,14 @@ export function planRegion(args: TroveRegionArgs): RegionPlan {
             cloudInit: args.cloudInit,
             cloudInitLocation: args.cloudInitLocation,
         },
+        tenantQuotas: {
+            limits: args.tenantQuotas ?? {},
+            defaults: {
+                ...TROVE_DEFAULT_QUOTAS,
+                instances: args.limits?.maxInstancesPerTenant ?? DEFAULT_MAX_INSTANCES_PER_TENANT,
+                backups: args.limits?.maxBackupsPerTenant ?? DEFAULT_MAX_BACKUPS_PER_TENANT,
+            },
+        },
     };
 }
 
@@ -94,6 +106,7 @@ export const ORIGINS = {
     guestImage: { "": "guestImage", datastores: null },
     datastores: { "": "trove", versions: "datastores" },
     config: { "": "limits", managers: null, images: null, cloudInit: "cloudInit", cloudInitLocation: "cloudInitLocation" },
+    tenantQuotas: { "": "tenantQuotas", defaults: null },
 } as const satisfies Record<keyof RegionPlan, Origins>;
 
 /** The setting a child's problem belongs to, or undefined when another check reports it. */
@@ -126,6 +139,7 @@ function childProblems(args: TroveRegionArgs, plan: RegionPlan): Record<keyof Re
         guestImage: args.guestImage ? validateGuestImageArgs(plan.guestImage) : [],
         datastores: validateDatastoresArgs(plan.datastores),
         config: validateTroveConfigArgs(plan.config),
+        tenantQuotas: Object.entries(plan.tenantQuotas.limits).flatMap(([project, limits]) => nested(project, validateTroveQuotaLimits(limits))),
     };
 }
 
@@ -144,6 +158,12 @@ function regionProblems(args: TroveRegionArgs, plan: RegionPlan): Problem[] {
     }
     if (args.datastoreImages && !args.registry) {
         problems.push({ path: "datastoreImages", message: "needs a registry to publish into; set registry (mode \"create\" or \"existing\")" });
+    }
+    for (const [project, limits] of Object.entries(args.tenantQuotas ?? {})) {
+        const instances = limits.instances;
+        if (instances !== undefined && instances !== -1 && instances > maxInstances) {
+            problems.push({ path: `tenantQuotas.${project}.instances`, message: `${instances} is more than maxInstances (${maxInstances}), for which the management subnet is sized; raise maxInstances or lower the quota` });
+        }
     }
     const defaultDatastore = args.limits?.defaultDatastore;
     if (defaultDatastore !== undefined && !(args.datastores ?? []).some((d) => d.datastore === defaultDatastore)) {

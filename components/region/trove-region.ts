@@ -4,6 +4,7 @@ import { ManagementNetwork } from "../network/management-network";
 import { ManagementSecurityGroups } from "../security/management-security-groups";
 import { ManagementKeypair } from "../keypair/management-keypair";
 import { ServiceQuotas } from "../quotas/service-quotas";
+import { TroveTenantQuotas } from "../quotas/trove-tenant-quotas";
 import { Registry } from "../registry/registry";
 import { DatastoreImages } from "../registry/datastore-images";
 import { GuestImage } from "../guest-image/guest-image";
@@ -30,6 +31,8 @@ export class TroveRegion extends pulumi.ComponentResource {
     public readonly guestImage: GuestImage;
     public readonly datastores: Datastores;
     public readonly config: TroveConfig;
+    /** Per project id, its Trove quotas. */
+    public readonly tenantQuotas: Record<string, TroveTenantQuotas>;
 
     constructor(name: string, args: TroveRegionArgs, opts?: pulumi.ComponentResourceOptions) {
         throwIfProblems(`TroveRegion "${name}"`, validateTroveRegionArgs(args));
@@ -85,6 +88,11 @@ export class TroveRegion extends pulumi.ComponentResource {
             },
             images,
         }, { parent: this });
+
+        this.tenantQuotas = Object.fromEntries(Object.entries(plan.tenantQuotas.limits).map(([project, limits]) => [project,
+            new TroveTenantQuotas(`${name}-tenant-quotas-${project}`, {
+                connection: args.trove.connection, projectId: project, limits, defaults: plan.tenantQuotas.defaults,
+            }, { parent: this })]));
 
         this.registerOutputs({
             managementNetworkId: this.network.networkId,
