@@ -8,7 +8,7 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { destroyAndRemove, inlineStack } from "../support/stack";
 import { Datastores } from "../../components/datastores/datastores";
 import { TROVE_TEMPLATES } from "../support/dev-config";
-import { DatastoreVersionSpec } from "../../components/model/datastore-spec";
+import { DatastoreVersionSpec, TROVE_REGISTRY_EXT_DEFAULTS, TROVE_REPLICATION_STRATEGIES } from "../../components/model/datastore-spec";
 import { TroveManageArgs } from "../../components/datastores/datastores";
 import { parseValidationRules, splitByLoadPath } from "../../components/datastores/validation-rules";
 import { OpenStackApi } from "../support/openstack-api";
@@ -35,7 +35,15 @@ async function program(): Promise<Record<string, unknown>> {
     return { versionIds: ds.versionIds };
 }
 
-interface Version { id: string; name: string; datastore_name: string; version: string; active: boolean; default: boolean; image_tags: string[] }
+interface Version {
+    id: string; name: string; datastore_name: string; version: string; active: boolean; default: boolean; image_tags: string[];
+    registry_ext: string | null; repl_strategy: string | null;
+}
+
+// Trove 26 stores registry_ext and repl_strategy without importing them (the guest agent does, when a
+// guest of the version starts; this test starts none), so classes of no real module do here.
+const CUSTOM_EXT = "trove_region_test.guest.Manager";
+const CUSTOM_REPL = "trove_region_test.replication.Custom";
 
 describe("datastore versions against the dev cloud's trove-api", () => {
     let stack: Stack;
@@ -77,13 +85,15 @@ describe("datastore versions against the dev cloud's trove-api", () => {
     test("create: two versions by image tags, one default, with their REST parameters", async () => {
         versions = [
             { datastore: "mysql", version: "5.7.29", sourceImage: "mysql:5.7.29", default: true },
-            { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36", default: false },
+            { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36", default: false, registryExt: CUSTOM_EXT, replicationStrategy: CUSTOM_REPL },
         ];
         const result = await stack.up();
         ids = result.outputs.versionIds.value as Record<string, string>;
         const v57 = await version(ids["mysql-5.7.29"]);
         expect(v57).toMatchObject({ name: "5.7.29", datastore_name: "mysql", version: "5.7.29", active: true, default: true, image_tags: ["trove", "mysql"] });
-        expect(await version(ids["mysql-8.0.36"])).toMatchObject({ default: false, active: true });
+        expect(await version(ids["mysql-8.0.36"])).toMatchObject({ default: false, active: true, registry_ext: CUSTOM_EXT, repl_strategy: CUSTOM_REPL });
+        // Unset: Trove filled in its defaults for the manager (constants.py; trove.conf's [mysql] defaults).
+        expect(v57).toMatchObject({ registry_ext: TROVE_REGISTRY_EXT_DEFAULTS.mysql, repl_strategy: TROVE_REPLICATION_STRATEGIES.mysql[0] });
         const params = await api.get<{ "configuration-parameters": { name: string; type: string }[] }>(
             "database", `/datastores/versions/${ids["mysql-5.7.29"]}/parameters`);
         expect(params["configuration-parameters"].map((p) => p.name).sort()).toEqual(restRules.map((r) => r.name).sort());
@@ -108,6 +118,52 @@ describe("datastore versions against the dev cloud's trove-api", () => {
         await stack.up();
         expect(await version(ids["mysql-5.7.29"])).toMatchObject({ default: false });
         expect(await version(ids["mysql-8.0.36"])).toMatchObject({ default: true });
+    });
+
+    test("registryExt and replicationStrategy update in place: a preview shows an update, and the id stays", async () => {
+        // Back to Trove's own classes: the strategy by its class name, stored as its import path.
+        versions = [versions[0], { ...versions[1], registryExt: TROVE_REGISTRY_EXT_DEFAULTS.mysql, replicationStrategy: "MysqlGTIDReplication" }];
+        const preview = await stack.preview({ diff: true });
+        expect(preview.changeSummary).toMatchObject({ update: 1 });
+        expect(preview.changeSummary.replace ?? 0).toBe(0);
+        expect(preview.stdout).toMatch(/registryExt/);
+        expect(preview.stdout).toMatch(/replicationStrategy/);
+        const result = await stack.up();
+        expect((result.outputs.versionIds.value as Record<string, string>)["mysql-8.0.36"]).toBe(ids["mysql-8.0.36"]);
+        expect(await version(ids["mysql-8.0.36"])).toMatchObject({
+            registry_ext: TROVE_REGISTRY_EXT_DEFAULTS.mysql, repl_strategy: TROVE_REPLICATION_STRATEGIES.mysql[0], default: true,
+        });
+    });
+
+    test("drift: a replication strategy changed out of band is seen by refresh and restored by up; unset ones show no diff", async () => {
+        // 5.7.29 leaves both unset: what Trove filled in is read into the state and must stay quiet.
+        await api.request("PATCH", "database", `/mgmt/datastore-versions/${ids["mysql-8.0.36"]}`, { repl_strategy: CUSTOM_REPL });
+        await api.request("PATCH", "database", `/mgmt/datastore-versions/${ids["mysql-5.7.29"]}`, { registry_ext: CUSTOM_EXT });
+        const refresh = await stack.refresh();
+        // The engine asks the provider's diff whether a refreshed resource changed: 8.0.36's set
+        // strategy did; 5.7.29's unset registryExt is Trove's business, so it counts as unchanged.
+        expect(refresh.summary.resourceChanges).toMatchObject({ update: 1 });
+        // Both values Trove now has are in the state all the same.
+        const outputs = async (versionName: string): Promise<Record<string, unknown>> => {
+            const state = await stack.exportStack();
+            const resources = (state.deployment as { resources: { urn: string; outputs?: Record<string, unknown> }[] }).resources;
+            return resources.find((r) => r.urn.endsWith(`::ds-mysql-${versionName}`))!.outputs!;
+        };
+        expect(await outputs("8.0.36")).toMatchObject({ replicationStrategy: CUSTOM_REPL });
+        expect(await outputs("5.7.29")).toMatchObject({ registryExt: CUSTOM_EXT });
+        const preview = await stack.preview({ diff: true });
+        // Only the version whose strategy is set: 5.7.29's registryExt is unset, so Trove's value is not fought.
+        expect(preview.changeSummary).toMatchObject({ update: 1 });
+        expect(preview.changeSummary.replace ?? 0).toBe(0);
+        await stack.up();
+        expect(await version(ids["mysql-8.0.36"])).toMatchObject({ repl_strategy: TROVE_REPLICATION_STRATEGIES.mysql[0] });
+        expect(await version(ids["mysql-5.7.29"])).toMatchObject({ registry_ext: CUSTOM_EXT });
+        // Put 5.7.29 back as Trove had it, and check a refresh then leaves nothing to do.
+        await api.request("PATCH", "database", `/mgmt/datastore-versions/${ids["mysql-5.7.29"]}`, { registry_ext: TROVE_REGISTRY_EXT_DEFAULTS.mysql });
+        await stack.refresh();
+        const again = await stack.preview();
+        expect(again.changeSummary.update ?? 0).toBe(0);
+        expect(again.changeSummary.replace ?? 0).toBe(0);
     });
 
     test("replace: a new version number makes a new version", async () => {
