@@ -10,7 +10,8 @@ export { type Problem, ValidationError, throwIfProblems } from "./common/validat
 export { type TroveConnection } from "./model/connection";
 export {
     CONTAINER_MANAGERS, type ContainerManager, type DatastoreVersionSpec, MAX_IMAGE_TAGS, MAX_IMAGE_TAG_LENGTH, type ResolvedDatastoreVersion,
-    TROVE_IMAGE_TAG, resolveVersions, validateDatastoreVersions, versionKey,
+    TROVE_IMAGE_TAG, TROVE_REGISTRY_EXT_DEFAULTS, TROVE_REPLICATION_STRATEGIES, checkRegistryExt, checkReplicationStrategy,
+    replicationStrategyPath, resolveVersions, validateDatastoreVersions, versionKey,
 } from "./model/datastore-spec";
 export { DEFAULT_REPOSITORY, backupImage, datastoreImage } from "./model/image-names";
 

@@ -12,15 +12,9 @@ import { DatastoreVersionSpec, TROVE_REGISTRY_EXT_DEFAULTS, TROVE_REPLICATION_ST
 import { TroveManageArgs } from "../../components/datastores/datastores";
 import { parseValidationRules, splitByLoadPath } from "../../components/datastores/validation-rules";
 import { OpenStackApi } from "../support/openstack-api";
-import { requireRealEnvironment } from "../support/real-env";
+import { requireRealEnvironment, devConnection } from "../support/real-env";
 
-const connection = () => ({
-    authUrl: process.env.OS_AUTH_URL!,
-    username: process.env.OS_USERNAME!,
-    password: process.env.OS_PASSWORD!,
-    projectName: process.env.OS_PROJECT_NAME!,
-    region: process.env.OS_REGION_NAME,
-});
+const connection = devConnection;
 
 /** The program under test: one Datastores component, its versions given by the current test. */
 let versions: DatastoreVersionSpec[] = [];

@@ -6,15 +6,9 @@ import { Stack } from "@pulumi/pulumi/automation";
 import { TroveQuotaLimits, TroveTenantQuotas, TROVE_DEFAULT_QUOTAS } from "../../components/quotas/trove-tenant-quotas";
 import { destroyAndRemove, inlineStack } from "../support/stack";
 import { OpenStackApi } from "../support/openstack-api";
-import { requireRealEnvironment } from "../support/real-env";
+import { requireRealEnvironment, devConnection } from "../support/real-env";
 
-const connection = () => ({
-    authUrl: process.env.OS_AUTH_URL!,
-    username: process.env.OS_USERNAME!,
-    password: process.env.OS_PASSWORD!,
-    projectName: process.env.OS_PROJECT_NAME!,
-    region: process.env.OS_REGION_NAME,
-});
+const connection = devConnection;
 
 /** trove.conf's defaults as the region renders them (the dev cloud runs Trove's own). */
 const DEFAULTS = { ...TROVE_DEFAULT_QUOTAS };

@@ -42,3 +42,14 @@ export function missingPluginsReason(names: string[]): string | undefined {
     if (missing.length === 0) return undefined;
     return `provider plugin(s) ${missing.join(", ")} not installed: the Go module proxy does not serve their modules here (see scripts/pulumi-toolchain.sh output)`;
 }
+
+/** The Trove API connection of the dev cloud's credentials (`scripts/devcloud.sh env --trove`). */
+export function devConnection(): { authUrl: string; username: string; password: string; projectName: string; region?: string } {
+    return {
+        authUrl: process.env.OS_AUTH_URL!,
+        username: process.env.OS_USERNAME!,
+        password: process.env.OS_PASSWORD!,
+        projectName: process.env.OS_PROJECT_NAME!,
+        region: process.env.OS_REGION_NAME,
+    };
+}
