@@ -71,11 +71,13 @@ if (blocked) console.warn(`SKIPPED the consumer example suite: ${blocked}`);
         expect(regionOut.troveConf.secret).toBe(true);
     });
 
-    test("the consumer stack comes up against it and renders its four outputs", async () => {
+    test("the consumer stack comes up against it and renders its outputs", async () => {
         const result = await consumer!.up(quiet);
         expect(result.summary.result).toBe("succeeded");
         consumerOut = result.outputs;
-        expect(Object.keys(consumerOut).sort()).toEqual(["ansibleVars", "ansibleVault", "kollaGuestAgentConf", "kollaTroveConf", "regionStackName"]);
+        expect(Object.keys(consumerOut).sort()).toEqual(["ansibleVars", "ansibleVault", "cloudInitFiles", "kollaGuestAgentConf", "kollaTroveConf", "regionStackName"]);
+        // The region sets no cloudInit: no file to place.
+        expect(consumerOut.cloudInitFiles.value).toEqual({});
         expect(consumerOut.regionStackName.value).toBe(`organization/trove-region/${REGION_STACK}`);
     });
 
