@@ -162,6 +162,11 @@ if (blocked) console.warn(`SKIPPED the pulumi config set suite: ${blocked}`);
         structured("limits.maxInstancesPerTenant", "5");
         structured("limits.maxBackupsPerTenant", "20");
         structured("limits.defaultDatastore", "mysql");
+        // Per-tenant Trove quotas (the demo project, by its id) and per-datastore cloud-init.
+        const { projects } = await api.get<{ projects: { id: string }[] }>("identity", "/projects?name=demo");
+        structured(`tenantQuotas.${projects[0].id}.instances`, "5");
+        structured("cloudInit.mysql.runcmd[0]", "echo per-datastore user data");
+        scalar("cloudInitLocation", "/etc/trove/cloudinit");
         scalar("taskmanagerRpcEncrKey", secrets.taskmanagerRpcEncrKey, ["--secret"]);
         scalar("instRpcKeyEncrKey", secrets.instRpcKeyEncrKey, ["--secret"]);
 
