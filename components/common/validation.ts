@@ -45,6 +45,11 @@ export function isNonNegativeInteger(n: unknown): n is number {
     return typeof n === "number" && Number.isInteger(n) && n >= 0;
 }
 
+/** A TCP or UDP port number. */
+export function isPort(n: unknown): n is number {
+    return typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 65535;
+}
+
 /** Quota values: a non-negative integer, or -1 for "unlimited" as Nova, Neutron and Cinder accept. */
 export function isQuotaValue(n: unknown): n is number {
     return typeof n === "number" && Number.isInteger(n) && n >= -1;

@@ -7,14 +7,14 @@ import { DatastoreParameters } from "./datastore-parameters";
 import { TroveManageHost, TroveManageParameters } from "./trove-manage-parameters";
 import { parseValidationRules, splitByLoadPath } from "./validation-rules";
 import { TroveConnection } from "../model/connection";
-import { nested, Problem, show, throwIfProblems } from "../common/validation";
+import { isPort, nested, Problem, show, throwIfProblems } from "../common/validation";
 import { checkCommandText, checkHostName, checkPrivateKey, checkUserName } from "../common/names";
 
 /** Where a pip-installed Trove keeps `<manager>/validation-rules.json`, relative to its environment. */
 export const TROVE_TEMPLATES_IN_VENV = "lib/python3.*/site-packages/trove/templates";
 
 export interface TroveManageArgs extends TroveManageHost {
-    /** The trove-manage command. @default "trove-manage" */
+    /** The trove-manage command. @default DEFAULT_TROVE_MANAGE_COMMAND ("trove-manage") */
     readonly command?: string;
     /** Passed as --config-file, so trove-manage finds Trove's database. @default trove-manage's own default */
     readonly configFile?: string;
@@ -58,7 +58,7 @@ export function validateTroveManageArgs(args: TroveManageArgs): Problem[] {
     if (args.ssh) {
         check("ssh.host", checkHostName(args.ssh.host));
         check("ssh.user", checkUserName(args.ssh.user));
-        if (args.ssh.port !== undefined && (!Number.isInteger(args.ssh.port) || args.ssh.port < 1 || args.ssh.port > 65535)) {
+        if (args.ssh.port !== undefined && !isPort(args.ssh.port)) {
             check("ssh.port", `${show(args.ssh.port)} is not a port between 1 and 65535`);
         }
         // A secret Output cannot be read while planning; a plain value is checked.

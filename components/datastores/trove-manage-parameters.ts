@@ -4,6 +4,9 @@ import { TroveConnection } from "../model/connection";
 import { shellQuote } from "../common/shell";
 
 /** Where trove-manage runs: this machine, or a controller reached over SSH. */
+/** The command trove-manage is, on a controller's PATH. */
+export const DEFAULT_TROVE_MANAGE_COMMAND = "trove-manage";
+
 export interface TroveManageHost {
     /** @default this machine */
     readonly ssh?: { readonly host: string; readonly user: string; readonly port?: number; readonly privateKey: pulumi.Input<string> };
@@ -20,7 +23,7 @@ export interface TroveManageParametersInputs extends TroveManageHost {
     readonly rules: pulumi.Input<string>;
     /** The rule names, for the delete. */
     readonly names: pulumi.Input<pulumi.Input<string>[]>;
-    /** @default "trove-manage" */
+    /** @default DEFAULT_TROVE_MANAGE_COMMAND ("trove-manage") */
     readonly command?: pulumi.Input<string>;
     /** Passed as --config-file. @default trove-manage's own */
     readonly configFile?: pulumi.Input<string>;
@@ -47,7 +50,7 @@ export function troveManageArgv(s: Pick<State, "command" | "configFile" | "datas
         ...(s.configFile ? ["--config-file", s.configFile] : []),
         "db_load_datastore_config_parameters", s.datastore, s.version, rulesPath,
     ];
-    return [s.command ?? "trove-manage", ...args];
+    return [s.command ?? DEFAULT_TROVE_MANAGE_COMMAND, ...args];
 }
 
 async function load(s: State): Promise<void> {

@@ -46,16 +46,19 @@ export function buildInputHash(inputs: BuildInputs, digest: (p: string) => strin
  */
 export const GUEST_RELEASES = ["noble", "jammy"] as const;
 export const DEFAULT_GUEST_RELEASE = "noble";
+/** trovestack's guest OS and the guest's login user. */
+export const DEFAULT_GUEST_OS = "ubuntu";
+export const DEFAULT_GUEST_USERNAME = "ubuntu";
 
 export interface TrovestackOptions {
     readonly troveDir: string;
-    /** @default "ubuntu" */
+    /** @default DEFAULT_GUEST_OS ("ubuntu") */
     readonly guestOs?: string;
     /** @default DEFAULT_GUEST_RELEASE ("noble"), Trove's default since 2025.2; "jammy" is the other choice */
     readonly release?: string;
     /** dev_mode=true pulls the agent from the controller at boot: never for production. @default false */
     readonly devMode?: boolean;
-    /** @default "ubuntu" */
+    /** @default DEFAULT_GUEST_USERNAME ("ubuntu") */
     readonly guestUsername?: string;
 }
 
@@ -64,8 +67,8 @@ export function trovestackCommand(options: TrovestackOptions): string {
     const q = shellQuote;
     return [
         `cd ${q(path.join(options.troveDir, "integration", "scripts"))}`,
-        `./trovestack build-image ${q(options.guestOs ?? "ubuntu")} ${q(options.release ?? DEFAULT_GUEST_RELEASE)} ` +
-            `${options.devMode ? "true" : "false"} ${q(options.guestUsername ?? "ubuntu")} "$GUEST_IMAGE_OUTPUT"`,
+        `./trovestack build-image ${q(options.guestOs ?? DEFAULT_GUEST_OS)} ${q(options.release ?? DEFAULT_GUEST_RELEASE)} ` +
+            `${options.devMode ? "true" : "false"} ${q(options.guestUsername ?? DEFAULT_GUEST_USERNAME)} "$GUEST_IMAGE_OUTPUT"`,
     ].join(" && ");
 }
 

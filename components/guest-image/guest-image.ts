@@ -3,7 +3,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as openstack from "@pulumi/openstack";
 import * as command from "@pulumi/command";
-import { atomicBuildScript, buildInputHash, DEFAULT_GUEST_RELEASE, diskFormatOf, GUEST_RELEASES, TrovestackOptions, trovestackCommand } from "./build-inputs";
+import { atomicBuildScript, buildInputHash, DEFAULT_GUEST_OS, DEFAULT_GUEST_RELEASE, diskFormatOf, GUEST_RELEASES, TrovestackOptions, trovestackCommand } from "./build-inputs";
 import { MAX_IMAGE_TAG_LENGTH, TROVE_IMAGE_TAG } from "../model/datastore-spec";
 import { Problem, show, throwIfProblems } from "../common/validation";
 import { checkOpenStackName } from "../common/names";
@@ -73,7 +73,7 @@ export function validateGuestImageArgs(args: GuestImageArgs): Problem[] {
             } else if (!fs.existsSync(path.join(source.troveDir, "integration", "scripts", "trovestack"))) {
                 problems.push({ path: "source.troveDir", message: `${source.troveDir} has no integration/scripts/trovestack; point it at a Trove checkout` });
             }
-            if ((source.guestOs ?? "ubuntu") === "ubuntu" && source.release !== undefined && !(GUEST_RELEASES as readonly string[]).includes(source.release)) {
+            if ((source.guestOs ?? DEFAULT_GUEST_OS) === "ubuntu" && source.release !== undefined && !(GUEST_RELEASES as readonly string[]).includes(source.release)) {
                 problems.push({ path: "source.release", message: `${show(source.release)} is not an Ubuntu release trovestack builds Trove guests of; choose ${GUEST_RELEASES.map((r) => `"${r}"`).join(" or ")} (default "${DEFAULT_GUEST_RELEASE}")` });
             }
             if (source.devMode) {
@@ -207,7 +207,7 @@ export class GuestImage extends pulumi.ComponentResource {
         });
         const output = path.join(
             path.resolve(source.outputDir),
-            `trove-guest-${source.guestOs ?? "ubuntu"}-${source.release ?? DEFAULT_GUEST_RELEASE}-${hash.slice(0, 16)}.${source.format ?? "qcow2"}`,
+            `trove-guest-${source.guestOs ?? DEFAULT_GUEST_OS}-${source.release ?? DEFAULT_GUEST_RELEASE}-${hash.slice(0, 16)}.${source.format ?? "qcow2"}`,
         );
         // The hash is the only trigger: the build runs again only when an input changes.
         const build = new command.local.Command(`${name}-build`, {

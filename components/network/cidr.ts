@@ -1,4 +1,5 @@
 import * as net from "net";
+import { formatAddress, parseAddress, parseBlock } from "./address-space";
 
 /** A parsed CIDR block. IPv4 blocks carry their numeric base for arithmetic. */
 export interface Cidr {
@@ -19,30 +20,18 @@ export function numberToIpv4(n: number): string {
 }
 
 /**
- * Parses `a.b.c.d/p` or an IPv6 `x::/p`. Returns a message instead of throwing, so validators
- * can collect every problem. Host bits must be zero: `10.0.0.1/24` is almost always a typo.
+ * Parses `a.b.c.d/p` or an IPv6 `x::/p` (address-space.ts's parseBlock). Returns a message instead
+ * of throwing, so validators can collect every problem. Host bits must be zero: `10.0.0.1/24` is
+ * almost always a typo.
  */
 export function parseCidr(text: string): Cidr | string {
-    if (typeof text !== "string") return `expected a CIDR such as "10.0.0.0/24", got ${JSON.stringify(text)}`;
-    const match = /^([^/]+)\/(\d{1,3})$/.exec(text.trim());
-    if (!match) return `"${text}" is not a CIDR; expected an address and a prefix length such as "10.0.0.0/24"`;
-    const [, address, prefixText] = match;
-    const prefix = Number(prefixText);
-    if (net.isIPv4(address)) {
-        if (prefix > 32) return `"${text}" has prefix /${prefix}; IPv4 prefixes run from /0 to /32`;
-        const ip = ipv4ToNumber(address)!;
-        const size = 2 ** (32 - prefix);
-        const base = ip - (ip % size);
-        if (base !== ip) {
-            return `"${text}" has host bits set; did you mean "${numberToIpv4(base)}/${prefix}"?`;
-        }
-        return { text: `${address}/${prefix}`, family: 4, prefix, base };
+    const block = parseBlock(text);
+    if (typeof block === "string") return block;
+    const address = parseAddress(block.text.split("/")[0])!;
+    if (address.value !== block.first) {
+        return `"${text}" has host bits set; did you mean "${formatAddress(block.family, block.first)}/${block.prefix}"?`;
     }
-    if (net.isIPv6(address)) {
-        if (prefix > 128) return `"${text}" has prefix /${prefix}; IPv6 prefixes run from /0 to /128`;
-        return { text: `${address}/${prefix}`, family: 6, prefix };
-    }
-    return `"${text}" is not a CIDR: "${address}" is neither an IPv4 nor an IPv6 address`;
+    return { text: block.text, family: block.family, prefix: block.prefix, base: block.family === 4 ? Number(block.first) : undefined };
 }
 
 export function cidrSize(cidr: Cidr): number {

@@ -12,7 +12,9 @@ import { DEFAULT_OTHER_QUOTAS, DEFAULT_SERVICE_QUOTAS, PORTS_PER_INSTANCE } from
 import { DEFAULT_LISTEN_ADDRESS, DEFAULT_REGISTRY_CONTAINER_NAME, DEFAULT_REGISTRY_IMAGE, DEFAULT_REGISTRY_PORT } from "../registry/registry";
 import { checkDockerHost, checkRegistryAddress, checkRepositoryName, DEFAULT_REPOSITORY } from "../model/image-names";
 import { DEFAULT_CLOUD_INIT_DATASOURCES, DEFAULT_GUEST_IMAGE_NAME, DEFAULT_IMAGE_PROPERTIES } from "../guest-image/guest-image";
-import { DEFAULT_GUEST_RELEASE, GUEST_RELEASES } from "../guest-image/build-inputs";
+import { DEFAULT_GUEST_OS, DEFAULT_GUEST_RELEASE, DEFAULT_GUEST_USERNAME, GUEST_RELEASES } from "../guest-image/build-inputs";
+import { DEFAULT_TROVE_MANAGE_COMMAND } from "../datastores/trove-manage-parameters";
+import { DEFAULT_VOLUME_TYPE_NAME } from "./region-args";
 import { CONTAINER_MANAGERS } from "../model/datastore-spec";
 import { DEFAULT_MAX_BACKUPS_PER_TENANT, DEFAULT_MAX_INSTANCES_PER_TENANT } from "../config/trove-config";
 import { DEFAULT_CLOUDINIT_LOCATION } from "../config/cloud-init";
@@ -23,6 +25,9 @@ import {
 
 /** The config namespace: `trove-region:<key>` in Pulumi.<stack>.yaml. */
 export const CONFIG_NAMESPACE = "trove-region";
+/** The production guide's names for Trove's service project and user, looked up when no id is given. */
+export const DEFAULT_SERVICE_PROJECT_NAME = "service";
+export const DEFAULT_TROVE_USER_NAME = "trove";
 
 /** What the docs and the JSON Schema say about a key beyond its type. */
 export interface KeyDoc {
@@ -166,7 +171,7 @@ const quotas = settings(Object.fromEntries(Object.entries(quotaDocs).map(([key, 
     [key, doc(quota.optional(), { ...meta, description: `${meta.description}; -1 is unlimited` })])));
 
 const volumeType = settings({
-    name: doc(openStackName.optional(), { description: "`cinder_volume_type`", default: "trove" }),
+    name: doc(openStackName.optional(), { description: "`cinder_volume_type`", default: DEFAULT_VOLUME_TYPE_NAME }),
     create: doc(flag.optional(), { description: "create it (true) or name an existing one (false)", default: true }),
     extraSpecs: doc(stringMap.optional(), { description: "extra specs, e.g. {volume_backend_name: ceph}", defaultText: "none" }),
     isPublic: doc(flag.optional(), { description: "visible to every project; a private type is shared with the service project", default: false }),
@@ -239,10 +244,10 @@ const guestImageSource = z.discriminatedUnion("mode", [
         mode: z.literal("build"),
         outputDir: doc(path, { description: "where built images go (relative to the project)" }),
         troveDir: doc(path.optional(), { description: "a Trove checkout with integration/scripts/trovestack", defaultText: "required unless builderCommand is set" }),
-        guestOs: doc(text.optional(), { description: "trovestack's guest OS", default: "ubuntu" }),
+        guestOs: doc(text.optional(), { description: "trovestack's guest OS", default: DEFAULT_GUEST_OS }),
         release: doc(z.enum(GUEST_RELEASES).optional(), { description: "the Ubuntu release of the guest", default: DEFAULT_GUEST_RELEASE }),
         devMode: doc(flag.optional(), { description: "dev_mode images fetch the agent at boot: never in production", default: false }),
-        guestUsername: doc(z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "is not a user name").optional(), { description: "the guest's login user", default: "ubuntu" }),
+        guestUsername: doc(z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, "is not a user name").optional(), { description: "the guest's login user", default: DEFAULT_GUEST_USERNAME }),
         builderCommand: doc(path.optional(), { description: "a builder other than trovestack, writing \"$GUEST_IMAGE_OUTPUT\"", defaultText: "trovestack build-image" }),
         format: doc(imageFormat.optional(), { description: "the built image's disk format", default: "qcow2" }),
         environment: doc(stringMap.optional(), { description: "extra environment for the builder (DIB_* and the like)", defaultText: "none" }),
@@ -267,7 +272,7 @@ const guestImage = settings({
 });
 
 const troveManage = settings({
-    command: doc(path.optional(), { description: "the trove-manage command", default: "trove-manage" }),
+    command: doc(path.optional(), { description: "the trove-manage command", default: DEFAULT_TROVE_MANAGE_COMMAND }),
     configFile: doc(path.optional(), { description: "passed as --config-file", defaultText: "trove-manage's own" }),
     ssh: doc(settings({
         host: doc(checked(checkHostName), { description: "the controller's host name or address" }),
@@ -295,9 +300,9 @@ const rpcKey = z.string().min(8, "is too short for an encryption key; e.g. $(ope
 export const stackConfigSchema = settings({
     maxInstances: doc(z.int().min(1).optional(), { description: "most instances the region will run at once: sizes the subnet and the quotas", default: DEFAULT_MAX_INSTANCES }),
     controllers: doc(z.int().min(0).optional(), { description: "fixed addresses kept at the top of the management subnet", default: DEFAULT_CONTROLLERS }),
-    serviceProjectName: doc(openStackName.optional(), { description: "Trove's service project (owns everything); ignored when serviceProjectId is set", default: "service" }),
+    serviceProjectName: doc(openStackName.optional(), { description: "Trove's service project (owns everything); ignored when serviceProjectId is set", default: DEFAULT_SERVICE_PROJECT_NAME }),
     serviceProjectId: doc(openStackId.optional(), { description: "Trove's service project by id", defaultText: "looked up by serviceProjectName" }),
-    troveUserName: doc(openStackName.optional(), { description: "Trove's service user (owns the keypair); ignored when troveUserId is set", default: "trove" }),
+    troveUserName: doc(openStackName.optional(), { description: "Trove's service user (owns the keypair); ignored when troveUserId is set", default: DEFAULT_TROVE_USER_NAME }),
     troveUserId: doc(openStackId.optional(), { description: "Trove's service user by id", defaultText: "looked up by troveUserName" }),
     managementNetwork: doc(managementNetwork, { description: "the management network" }),
     securityGroups: doc(securityGroups.optional(), { description: "the management security group", defaultText: "no ingress, all egress" }),
@@ -311,7 +316,7 @@ export const stackConfigSchema = settings({
     guestImage: doc(guestImage, { description: "the guest image" }),
     trove: doc(trove.optional(), { description: "how the stack loads datastore parameters", defaultText: "{}" }),
     limits: doc(limits.optional(), { description: "per-tenant limits in trove.conf" }),
-    tenantQuotas: doc(z.record(checked((id) => /^[A-Za-z0-9_-]{1,64}$/.test(id) ? undefined : `${JSON.stringify(id)} is not a Keystone project id`), doc(settings({
+    tenantQuotas: doc(z.record(openStackId, doc(settings({
         instances: doc(quota.optional(), { description: "Trove instances; -1 is unlimited", defaultText: "limits.maxInstancesPerTenant" }),
         backups: doc(quota.optional(), { description: "Trove backups; -1 is unlimited", defaultText: "limits.maxBackupsPerTenant" }),
         volumes: doc(quota.optional(), { description: "gigabytes of Trove volumes; -1 is unlimited", default: TROVE_DEFAULT_QUOTAS.volumes }),

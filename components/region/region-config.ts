@@ -5,7 +5,7 @@ import { TroveConnection } from "../model/connection";
 import { Problem, throwIfProblems } from "../common/validation";
 import { validateTroveRegionArgs } from "./region-plan";
 import { own, schemaProblems } from "../common/schema-problems";
-import { CONFIG_NAMESPACE, isTextKey, StackConfig, stackConfigSchema } from "./config-schema";
+import { CONFIG_NAMESPACE, DEFAULT_SERVICE_PROJECT_NAME, DEFAULT_TROVE_USER_NAME, isTextKey, StackConfig, stackConfigSchema } from "./config-schema";
 import { secretKeyPaths } from "./config-keys";
 
 /** The stack's settings under `trove-region:` as the engine hands them over, before any reading. */
@@ -18,11 +18,11 @@ export interface RawStackConfig {
 
 /** Settings outside TroveRegionArgs: how to find the service project and user. */
 export interface StackSettings {
-    /** @default "service" */
+    /** @default DEFAULT_SERVICE_PROJECT_NAME ("service") */
     readonly serviceProjectName: string;
     /** Wins over serviceProjectName when set. */
     readonly serviceProjectId?: string;
-    /** @default "trove" */
+    /** @default DEFAULT_TROVE_USER_NAME ("trove") */
     readonly troveUserName: string;
     readonly troveUserId?: string;
 }
@@ -138,9 +138,9 @@ export function regionArgsFrom(config: StackConfig, connection: pulumi.Input<Tro
         rpcKeys: { taskmanagerRpcEncrKey: secret(config.taskmanagerRpcEncrKey), instRpcKeyEncrKey: secret(config.instRpcKeyEncrKey) },
     };
     const stack: StackSettings = {
-        serviceProjectName: config.serviceProjectName ?? "service",
+        serviceProjectName: config.serviceProjectName ?? DEFAULT_SERVICE_PROJECT_NAME,
         serviceProjectId: config.serviceProjectId,
-        troveUserName: config.troveUserName ?? "trove",
+        troveUserName: config.troveUserName ?? DEFAULT_TROVE_USER_NAME,
         troveUserId: config.troveUserId,
     };
     return { args, stack };

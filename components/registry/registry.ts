@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { checkDockerHost, checkRegistryAddress } from "../model/image-names";
 import { htpasswdLine } from "./htpasswd";
-import { Problem, show, throwIfProblems } from "../common/validation";
+import { isPort, Problem, show, throwIfProblems } from "../common/validation";
 import { checkContainerName, checkImageReference } from "../common/names";
 
 /** The seeds' `docker run ... -e REGISTRY_HTTP_ADDR=0.0.0.0:4000 --restart=always registry:2`. */
@@ -87,7 +87,7 @@ export function validateRegistryArgs(args: RegistryArgs): Problem[] {
         else if (args.hostAddress.includes(":") && !args.hostAddress.startsWith("[")) {
             problems.push({ path: "hostAddress", message: `"${args.hostAddress}" has a port; give the address alone and the port in "port"` });
         }
-        if (args.port !== undefined && (!Number.isInteger(args.port) || args.port < 1 || args.port > 65535)) {
+        if (args.port !== undefined && !isPort(args.port)) {
             problems.push({ path: "port", message: `${show(args.port)} is not a port between 1 and 65535` });
         }
         const wrongImage = args.image === undefined ? undefined : checkImageReference(args.image);

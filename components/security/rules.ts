@@ -1,6 +1,6 @@
 import { parseCidr } from "../network/cidr";
 import { AddressBlock, AddressFamily, blockSize, coverage, parseBlock } from "../network/address-space";
-import { Problem, show } from "../common/validation";
+import { isPort, Problem, show } from "../common/validation";
 
 export type RuleProtocol = "tcp" | "udp" | "icmp" | "any";
 
@@ -261,7 +261,7 @@ export function validateRuleInputs(inputs: RuleInputs): Problem[] {
         });
         if (!dest.ports || dest.ports.length === 0) problems.push({ path: `${at}.ports`, message: "needs at least one port" });
         (dest.ports ?? []).forEach((port, j) => {
-            if (!Number.isInteger(port) || port < 1 || port > 65535) {
+            if (!isPort(port)) {
                 problems.push({ path: `${at}.ports[${j}]`, message: `${show(port)} is not a port between 1 and 65535` });
             }
         });
