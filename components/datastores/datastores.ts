@@ -32,6 +32,12 @@ export interface DatastoresArgs {
     /** Versions are created after this: Trove looks the image up when a version is created. */
     readonly imageDependency?: pulumi.Resource;
     /**
+     * Per `<datastore>-<version>`, a resource the version waits for: the check that the registry
+     * serves the images its guests will pull, so a missing tag fails the up before Trove is asked.
+     * @default none
+     */
+    readonly versionDependencies?: Readonly<Record<string, pulumi.Resource>>;
+    /**
      * A `templates` directory holding `<manager>/validation-rules.json` (Trove's `trove/templates`).
      * @default no configuration parameters are loaded
      */
@@ -68,7 +74,7 @@ export function validateTroveManageArgs(args: TroveManageArgs): Problem[] {
 }
 
 /** Every problem in `args`; reads the rules files. Exported for testing. */
-export function validateDatastoresArgs(args: Omit<DatastoresArgs, "connection" | "imageId" | "imageDependency">): Problem[] {
+export function validateDatastoresArgs(args: Omit<DatastoresArgs, "connection" | "imageId" | "imageDependency" | "versionDependencies">): Problem[] {
     const problems = nested("versions", validateDatastoreVersions(args.versions));
     if (args.troveManage) problems.push(...nested("troveManage", validateTroveManageArgs(args.troveManage)));
     if (args.parametersDir !== undefined && problems.length === 0) {
@@ -115,7 +121,9 @@ export class Datastores extends pulumi.ComponentResource {
         const siblings = new Map<string, DatastoreVersion[]>();
         for (const v of ordered) {
             const key = versionKey(v);
-            const dependsOn = v.default ? [...imageDependency, ...(siblings.get(v.datastore) ?? [])] : imageDependency;
+            const own = args.versionDependencies?.[key];
+            const before = own ? [...imageDependency, own] : imageDependency;
+            const dependsOn = v.default ? [...before, ...(siblings.get(v.datastore) ?? [])] : before;
             const version = new DatastoreVersion(`${name}-${key}`, {
                 connection: args.connection,
                 datastore: v.datastore,

@@ -7,9 +7,9 @@
  */
 
 import type { TroveConnection } from "../model/connection";
-import { httpOptionsProblems, type HttpRequestInit, type HttpResponse, httpRequestWithRetries, type HttpRetryOptions } from "./http-client";
+import { httpOptionsProblems, type HttpRequestInit, type HttpResponse, httpRequestWithRetries, type HttpRetryOptions } from "../common/http-client";
 
-export { httpRequest, type HttpResponse } from "./http-client";
+export { httpRequest, type HttpResponse } from "../common/http-client";
 
 /**
  * How the client waits and retries: every call (Keystone, Trove, Glance) times out after

@@ -49,3 +49,43 @@ export function backupImage(registry: string, datastore: string, repository = DE
 export function tagged(image: string, tag: string): string {
     return `${image}:${tag}`;
 }
+
+/** Numeric comparison of dotted version numbers: 11.10 is after 11.9. */
+export function compareVersionNumbers(a: string, b: string): number {
+    const x = a.split(".").map(Number);
+    const y = b.split(".").map(Number);
+    for (let i = 0; i < Math.max(x.length, y.length); i++) {
+        const d = (x[i] ?? -1) - (y[i] ?? -1);
+        if (d !== 0) return d;
+    }
+    return 0;
+}
+
+/**
+ * The tags the guest agent tries for a backup image, in its order: the version number, then each
+ * shorter prefix of it (`11.4.5`, `11.4`, `11`). Trove 26's `get_backup_image` falls back so because
+ * one backup image can serve a whole series (trove/guestagent/datastore/service.py).
+ */
+export function backupTagFallbacks(versionNumber: string): string[] {
+    const parts = versionNumber.split(".");
+    return parts.map((_, i) => parts.slice(0, parts.length - i).join("."));
+}
+
+/**
+ * Series tags for the backup images of one datastore's version numbers: each shorter prefix of a
+ * number (`11.4` and `11` for `11.4.5`) that is not itself one of the numbers, owned by the newest
+ * number in that series, so each tag is pushed once and points at the newest backup image of its
+ * series. Returns tag -> owning version number, sorted by tag.
+ */
+export function backupSeriesTags(versionNumbers: readonly string[]): Map<string, string> {
+    const numbers = new Set(versionNumbers);
+    const owners = new Map<string, string>();
+    for (const n of numbers) {
+        for (const tag of backupTagFallbacks(n).slice(1)) {
+            if (numbers.has(tag)) continue;
+            const owner = owners.get(tag);
+            if (owner === undefined || compareVersionNumbers(n, owner) > 0) owners.set(tag, n);
+        }
+    }
+    return new Map([...owners].sort(([a], [b]) => compareVersionNumbers(a, b)));
+}

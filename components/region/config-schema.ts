@@ -236,6 +236,10 @@ const datastoreImages = settings({
     buildNetwork: doc(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, "is not a network mode; e.g. \"host\", \"default\" or a network's name").optional(), {
         description: "`docker build --network` for the backup builds", defaultText: "the engine's default network",
     }),
+    seriesTags: doc(flag.optional(), {
+        description: "also push backup images under the series tags the guest falls back to (11.4 and 11 for 11.4.5), each to the newest version of its series",
+        default: false,
+    }),
 });
 
 const imageFormat = z.enum(["qcow2", "raw"]);

@@ -5,6 +5,7 @@ import { ManagementSecurityGroupsArgs } from "../security/management-security-gr
 import { ManagementKeypairArgs } from "../keypair/management-keypair";
 import { QuotaValues } from "../quotas/service-quotas";
 import { RegistryArgs } from "../registry/registry";
+import { DatastoreImagesArgs } from "../registry/datastore-images";
 import { GuestImageArgs } from "../guest-image/guest-image";
 import { TroveManageArgs } from "../datastores/datastores";
 import { DatastoreVersionSpec } from "../model/datastore-spec";
@@ -27,16 +28,12 @@ export interface VolumeTypeArgs {
 }
 
 /** Publishing datastore and backup images into the registry. */
-export interface DatastoreImagesSettings {
-    /** Trove's backup/ directory, or false to skip backup images. */
-    readonly backupContext: string | false;
-    /** @default "trove-datastores" */
-    readonly repository?: string;
-    /** The engine that pulls, builds and pushes. @default the registry's engine when it is created here, else DOCKER_HOST or the local socket */
-    readonly dockerHost?: string;
-    /** `docker build --network` for the backup builds. @default the engine's default network */
-    readonly buildNetwork?: string;
-}
+/**
+ * How the region publishes datastore and backup images: DatastoreImages' own settings (their
+ * documentation and defaults live there), but `dockerHost` defaults to the registry's engine when the
+ * registry is created here.
+ */
+export type DatastoreImagesSettings = Pick<DatastoreImagesArgs, "backupContext" | "repository" | "dockerHost" | "buildNetwork" | "seriesTags">;
 
 export interface TroveRegionArgs {
     /** The Trove service project: owns the network, security group, image and quotas. */

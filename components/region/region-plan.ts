@@ -38,7 +38,7 @@ export interface RegionPlan {
     /** Present when images are published and there is a registry to publish into. */
     readonly datastoreImages?: Omit<DatastoreImagesArgs, "credentials">;
     readonly guestImage: GuestImageArgs;
-    readonly datastores: Omit<DatastoresArgs, "connection" | "imageId" | "imageDependency">;
+    readonly datastores: Omit<DatastoresArgs, "connection" | "imageId" | "imageDependency" | "versionDependencies">;
     readonly config: PlannedTroveConfig;
     /** Per project id, its limits; the defaults are what troveConf makes them. */
     readonly tenantQuotas: { readonly limits: Readonly<Record<string, TroveQuotaLimits>>; readonly defaults: Readonly<Record<TroveQuotaResource, number>> };
@@ -62,6 +62,7 @@ export function planRegion(args: TroveRegionArgs): RegionPlan {
             backupContext: args.datastoreImages.backupContext,
             dockerHost: args.datastoreImages.dockerHost ?? (registry.mode === "create" ? registry.dockerHost : undefined),
             buildNetwork: args.datastoreImages.buildNetwork,
+            seriesTags: args.datastoreImages.seriesTags,
         },
         guestImage: { ...args.guestImage, datastores: [...new Set(versions.map((v) => v.datastore))] },
         datastores: { versions: args.datastores, parametersDir: args.trove?.parametersDir, troveManage: args.trove?.troveManage },

@@ -63,6 +63,7 @@ export class TroveRegion extends pulumi.ComponentResource {
             connection: args.trove.connection,
             imageId: args.trove.pinImageId ? this.guestImage.imageId : undefined,
             imageDependency: this.guestImage,
+            versionDependencies: this.datastoreImages?.checks,
         }, { parent: this });
 
         const images: Record<string, ManagerImages> = {};

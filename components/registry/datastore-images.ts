@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { backupImage, checkDockerHost, checkRegistryAddress, checkRepositoryName, datastoreImage, DEFAULT_REPOSITORY, tagged } from "../model/image-names";
+import { BACKUP_IMAGE_PREFIX, backupImage, backupSeriesTags, backupTagFallbacks, checkDockerHost, checkRegistryAddress, checkRepositoryName, datastoreImage, DEFAULT_REPOSITORY, tagged } from "../model/image-names";
+import { RegistryImageCheck } from "./registry-image-check";
 import { RegistryCredentials } from "./registry";
 import { buildContextDigest } from "./build-context";
 import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versionKey } from "../model/datastore-spec";
@@ -38,6 +39,13 @@ export interface DatastoreImagesArgs {
      * a bridge network. @default the engine's default network
      */
     readonly buildNetwork?: string;
+    /**
+     * Also push each backup image under the series tags the guest agent falls back to when its
+     * version number has no backup image (`11.4` and `11` for `11.4.5`), each tag once, pointing at
+     * the newest version of its series. Datastore images are pulled by the exact number only, so they
+     * get no series tags. @default false
+     */
+    readonly seriesTags?: boolean;
 }
 
 /**
@@ -60,6 +68,8 @@ export interface PublishedVersion {
     /** sha256 digest of the pushed datastore image. */
     readonly datastoreDigest: pulumi.Output<string>;
     readonly backupDigest: pulumi.Output<string> | undefined;
+    /** Series tags this version's backup image was also pushed under (see `seriesTags`). */
+    readonly backupSeriesTags: readonly string[];
 }
 
 /** Every problem in `args`. Exported for testing. */
@@ -90,9 +100,11 @@ export function validateDatastoreImagesArgs(args: Omit<DatastoreImagesArgs, "cre
 
 /**
  * Publishes, for every datastore version, the datastore image and the backup image the guest agent
- * pulls: `<registry>/trove-datastores/<datastore>:<n>` and `.../db-backup-<datastore>:<n>`, where `n` is
- * the version's number (Trove hands the guest `datastore_version.version`, the number, not the name). Pulls, builds and pushes through a docker
- * provider of its own on `dockerHost`, with the registry's credentials.
+ * pulls: `<registry>/trove-datastores/<datastore>:<n>` and `.../db-backup-<datastore>:<n>`, where `n`
+ * is the version's number (Trove hands the guest `datastore_version.version`, the number, not the
+ * name). Pulls, builds and pushes through a docker provider of its own on `dockerHost`, with the
+ * registry's credentials. Then checks, per version, that the registry serves what its guests will
+ * pull (`checks`): what depends on this component is not created when a tag is missing.
  */
 export class DatastoreImages extends pulumi.ComponentResource {
     /** Per datastore, the untagged image for `[<manager>] docker_image`: Trove appends the version. */
@@ -101,6 +113,8 @@ export class DatastoreImages extends pulumi.ComponentResource {
     public readonly backupDockerImages: Record<string, string>;
     /** Per `<datastore>-<version>`, what was pushed. */
     public readonly published: Record<string, PublishedVersion>;
+    /** Per `<datastore>-<version>`, the check that the registry serves its images' tags. */
+    public readonly checks: Record<string, RegistryImageCheck>;
 
     constructor(name: string, args: DatastoreImagesArgs, opts?: pulumi.ComponentResourceOptions) {
         throwIfProblems(`DatastoreImages "${name}"`, validateDatastoreImagesArgs(args));
@@ -126,8 +140,12 @@ export class DatastoreImages extends pulumi.ComponentResource {
         this.dockerImages = {};
         this.backupDockerImages = {};
         this.published = {};
+        this.checks = {};
+        const resolved = resolveVersions(args.versions);
+        const pushes: pulumi.Resource[] = [];
+        const builtBackups = new Map<string, docker.RemoteImage>();
 
-        for (const v of resolveVersions(args.versions)) {
+        for (const v of resolved) {
             const key = versionKey(v);
             const image = datastoreImage(args.registry, v.datastore, repository);
             this.dockerImages[v.datastore] = image;
@@ -169,13 +187,55 @@ export class DatastoreImages extends pulumi.ComponentResource {
                     triggers: { imageId: built.imageId },
                 }, childOpts);
                 backupDigest = backupPush.sha256Digest;
+                pushes.push(backupPush);
+                builtBackups.set(`${v.datastore}:${v.versionNumber}`, built);
             }
+            pushes.push(pushed);
             this.published[key] = {
                 datastoreImage: tagged(image, v.versionNumber),
                 backupImage: backupName,
                 datastoreDigest: pushed.sha256Digest,
                 backupDigest,
+                backupSeriesTags: [],
             };
+        }
+
+        if (args.seriesTags && args.backupContext !== false) {
+            for (const datastore of new Set(resolved.map((v) => v.datastore))) {
+                const numbers = resolved.filter((v) => v.datastore === datastore).map((v) => v.versionNumber);
+                for (const [tag, owner] of backupSeriesTags(numbers)) {
+                    const built = builtBackups.get(`${datastore}:${owner}`)!;
+                    const series = new docker.Tag(`${name}-${datastore}-backup-series-${tag}`, {
+                        sourceImage: built.imageId,
+                        targetImage: tagged(backupImage(args.registry, datastore, repository), tag),
+                    }, childOpts);
+                    pushes.push(new docker.RegistryImage(`${name}-${datastore}-backup-series-${tag}-push`, {
+                        name: series.targetImage,
+                        keepRemotely: true,
+                        insecureSkipVerify: args.insecure,
+                        triggers: { imageId: series.sourceImageId },
+                    }, childOpts));
+                    const ownerKey = versionKey(resolved.find((v) => v.datastore === datastore && v.versionNumber === owner)!);
+                    this.published[ownerKey] = { ...this.published[ownerKey], backupSeriesTags: [...this.published[ownerKey].backupSeriesTags, tag] };
+                }
+            }
+        }
+
+        // What guests pull, asked of the registry itself after every push: the datastore image by
+        // its exact number, the backup image by the number or a series tag, as the agent falls back.
+        for (const v of resolved) {
+            const key = versionKey(v);
+            const requirements = [{ purpose: `datastore image of ${v.datastore} ${v.version}`, repository: `${repository}/${v.datastore}`, tags: [v.versionNumber] }];
+            if (args.backupContext !== false) {
+                requirements.push({ purpose: `backup image of ${v.datastore} ${v.version}`, repository: `${repository}/${BACKUP_IMAGE_PREFIX}${v.datastore}`, tags: backupTagFallbacks(v.versionNumber) });
+            }
+            this.checks[key] = new RegistryImageCheck(`${name}-${key}-check`, {
+                address: args.registry,
+                plainHttp: args.insecure,
+                username: args.credentials?.username,
+                password: args.credentials?.password,
+                requirements,
+            }, { parent: this, dependsOn: pushes });
         }
         this.registerOutputs({
             dockerImages: this.dockerImages,

@@ -9,7 +9,7 @@ import { promisify } from "util";
 import * as pulumi from "@pulumi/pulumi";
 import { DatastoreVersionFields, TroveApiError, TroveClient, TroveClientOptions } from "../../components/datastores/trove-api";
 import { TroveConnection } from "../../components/model/connection";
-import { json, recordingSleep, startServer, TestServer } from "./http-test-server";
+import { json, recordingSleep, startServer, TestServer } from "../support/http-test-server";
 import { tempDir } from "../tmp";
 
 // The project allows 20 minutes a test (for the real ones); a broken timeout here should fail fast.

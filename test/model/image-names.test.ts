@@ -1,5 +1,7 @@
 import * as bcrypt from "bcryptjs";
-import { backupImage, checkDockerTag, checkRegistryAddress, checkRepositoryName, datastoreImage, tagged } from "../../components/model/image-names";
+import {
+    backupImage, backupSeriesTags, backupTagFallbacks, checkDockerTag, checkRegistryAddress, checkRepositoryName, compareVersionNumbers, datastoreImage, tagged,
+} from "../../components/model/image-names";
 import { htpasswdLine } from "../../components/registry/htpasswd";
 
 describe("image names", () => {
@@ -42,5 +44,27 @@ describe("htpasswdLine", () => {
         expect(bcrypt.compareSync("other", hash)).toBe(false);
         expect(htpasswdLine("guest", "s3cret")).toBe(line);
         expect(htpasswdLine("guest", "s3cret2")).not.toBe(line);
+    });
+});
+
+describe("tags by version number: the guest's backup fallbacks and the series tags", () => {
+    test("version numbers compare by their numbers, not as text", () => {
+        expect(compareVersionNumbers("11.10", "11.9")).toBeGreaterThan(0);
+        expect(compareVersionNumbers("11.4", "11.4.0")).toBeLessThan(0);
+        expect(compareVersionNumbers("8.4.3", "8.4.3")).toBe(0);
+    });
+
+    test("the guest tries the number, then each shorter prefix, as Trove 26's get_backup_image does", () => {
+        expect(backupTagFallbacks("11.4.5")).toEqual(["11.4.5", "11.4", "11"]);
+        expect(backupTagFallbacks("17")).toEqual(["17"]);
+    });
+
+    test("series tags: every shorter prefix, each owned once by the newest number of its series", () => {
+        expect([...backupSeriesTags(["11.4.5", "11.4.10", "11.8.3"])]).toEqual([["11", "11.8.3"], ["11.4", "11.4.10"], ["11.8", "11.8.3"]]);
+    });
+
+    test("a prefix that is itself a version number keeps its own image: no series tag over it", () => {
+        expect([...backupSeriesTags(["11.4", "11.4.5"])]).toEqual([["11", "11.4.5"]]);
+        expect([...backupSeriesTags(["17"])]).toEqual([]);
     });
 });

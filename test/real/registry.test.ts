@@ -68,6 +68,7 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
             const images = new DatastoreImages("img", {
                 registry: registry.address, insecure: registry.insecure, versions, backupContext, dockerHost: engine.host, buildNetwork: "host",
                 credentials: { username: USERNAME, password: config.requireSecret("password") },
+                seriesTags: config.getBoolean("seriesTags"),
             }, { dependsOn: [registry] });
             return {
                 address: registry.address,
@@ -143,8 +144,8 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
     test("a new datastore version adds exactly its two tags and touches nothing else", async () => {
         await stack.setConfig("versions", { value: JSON.stringify([...VERSIONS, { datastore: "mysql", version: "8.0.36", sourceImage: "trove-test/mysql:8.0.36" }]) });
         const result = await stack.up();
-        // Source, tag, push; backup build, backup push.
-        expect(changes(result.summary.resourceChanges)).toEqual({ create: 5, update: 0, delete: 0, replace: 0 });
+        // Source, tag, push; backup build, backup push; the check that the registry serves both.
+        expect(changes(result.summary.resourceChanges)).toEqual({ create: 6, update: 0, delete: 0, replace: 0 });
         expect(await api.tags("trove-datastores/mysql")).toEqual(["5.7.29", "8.0.36"]);
         expect(await api.tags("trove-datastores/db-backup-mysql")).toEqual(["5.7.29", "8.0.36"]);
         const now = result.outputs.digests.value as typeof digests;
@@ -166,6 +167,33 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
             const [datastore, version] = [key.slice(0, key.indexOf("-")), key.slice(key.indexOf("-") + 1)];
             expect(await api.digest(`trove-datastores/db-backup-${datastore}`, version)).toBe(now[key].backup);
         }
+    });
+
+    test("seriesTags: each series tag pushed once, pointing at the newest backup image of its series", async () => {
+        await stack.setConfig("seriesTags", { value: "true" });
+        const result = await stack.up();
+        // mysql 5.7.29 and 8.0.36 give 5.7, 5, 8.0, 8; mariadb 10.4 gives 10; postgresql 12 none: a tag and a push each.
+        expect(changes(result.summary.resourceChanges)).toEqual({ create: 10, update: 0, delete: 0, replace: 0 });
+        expect(await api.tags("trove-datastores/db-backup-mysql")).toEqual(["5", "5.7", "5.7.29", "8", "8.0", "8.0.36"]);
+        expect(await api.tags("trove-datastores/db-backup-mariadb")).toEqual(["10", "10.4"]);
+        expect(await api.tags("trove-datastores/db-backup-postgresql")).toEqual(["12"]);
+        // Datastore images are pulled by the exact number only: no series tags there.
+        expect(await api.tags("trove-datastores/mysql")).toEqual(["5.7.29", "8.0.36"]);
+        expect(await api.digest("trove-datastores/db-backup-mysql", "8")).toBe(digests["mysql-8.0.36"].backup);
+        expect(await api.digest("trove-datastores/db-backup-mysql", "5.7")).toBe(digests["mysql-5.7.29"].backup);
+        expect(changes((await stack.up()).summary.resourceChanges)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
+    });
+
+    test("a tag deleted from the registry out of band: refresh sees it gone, and up stops at the check naming it", async () => {
+        const digest = await api.digest("trove-datastores/mariadb", "10.4");
+        const deleted = await api.request("DELETE", `/v2/trove-datastores/mariadb/manifests/${digest}`);
+        expect(deleted.status).toBe(202);
+        await stack.refresh();
+        const preview = await stack.preview({ diff: true });
+        console.log(preview.stdout);
+        expect(preview.stdout).toMatch(/img-mariadb-10\.4-check/);
+        const failed = await stack.up().then(() => undefined, (e: Error) => e);
+        expect(String(failed)).toContain(`the registry 127.0.0.1:${port} lacks an image guests would pull: trove-datastores/mariadb:10.4 (datastore image of mariadb 10.4)`);
     });
 
     test("destroy removes the registry container and its volume", async () => {

@@ -52,6 +52,8 @@ describe("TroveRegion", () => {
             "pulumi-nodejs:dynamic/trove-region:DatastoreParameters": 4,
             "trove-region:config:TroveConfig": 1,
             "pulumi-nodejs:dynamic/trove-region:RandomKey": 2,
+            // One per version: the registry serves what its guests pull.
+            "pulumi-nodejs:dynamic/trove-region:RegistryImageCheck": 4,
         });
     });
 

@@ -103,6 +103,68 @@ describe("DatastoreImages", () => {
     });
 });
 
+describe("DatastoreImages: series tags and the registry check", () => {
+    const series = [
+        { datastore: "mariadb", version: "11.4.5", sourceImage: "mariadb:11.4.5" },
+        { datastore: "mariadb", version: "11.4.7", sourceImage: "mariadb:11.4.7" },
+        { datastore: "mariadb", version: "11.8-ha", versionNumber: "11.8", sourceImage: "mariadb:11.8" },
+    ];
+
+    test("without seriesTags: one tag per version number, nothing else", async () => {
+        new DatastoreImages("img", { registry: "10.0.0.5:4000", versions: series, backupContext: backupDir });
+        await settle();
+        expect(mocks.resources.filter((r) => r.name.includes("series"))).toEqual([]);
+        expect(ofType(mocks.resources, "docker:index/registryImage:RegistryImage")).toHaveLength(6);
+    });
+
+    test("with seriesTags: each series tag pushed once, from the newest version's backup image; datastore images get none", async () => {
+        const images = new DatastoreImages("img", { registry: "10.0.0.5:4000", versions: series, backupContext: backupDir, seriesTags: true });
+        await settle();
+        const seriesPushes = ofType(mocks.resources, "docker:index/registryImage:RegistryImage").filter((r) => r.name.includes("series"));
+        expect(seriesPushes.map((r) => String(r.inputs.name)).sort()).toEqual([
+            "10.0.0.5:4000/trove-datastores/db-backup-mariadb:11",
+            "10.0.0.5:4000/trove-datastores/db-backup-mariadb:11.4",
+        ]);
+        // 11 and 11.4 both go to the newest: 11.8 for 11, 11.4.7 for 11.4 (11.8 is a version's own number).
+        expect(named(mocks.resources, "img-mariadb-backup-series-11").inputs.sourceImage).toBe("sha256:image-img-mariadb-11.8-ha-backup");
+        expect(named(mocks.resources, "img-mariadb-backup-series-11.4").inputs.sourceImage).toBe("sha256:image-img-mariadb-11.4.7-backup");
+        expect(images.published["mariadb-11.4.7"].backupSeriesTags).toEqual(["11.4"]);
+        expect(images.published["mariadb-11.8-ha"].backupSeriesTags).toEqual(["11"]);
+        expect(images.published["mariadb-11.4.5"].backupSeriesTags).toEqual([]);
+    });
+
+    test("one check per version: the datastore image by its exact number, the backup image by the guest's fallbacks, with the registry's credentials secret", async () => {
+        const images = new DatastoreImages("img", {
+            registry: "10.0.0.5:4000", insecure: true, versions: series, backupContext: backupDir,
+            credentials: { username: "trove-guest", password: "pw" },
+        });
+        await settle();
+        const checks = ofType(mocks.resources, "pulumi-nodejs:dynamic/trove-region:RegistryImageCheck");
+        expect(checks.map((c) => c.name).sort()).toEqual(["img-mariadb-11.4.5-check", "img-mariadb-11.4.7-check", "img-mariadb-11.8-ha-check"]);
+        const check = named(mocks.resources, "img-mariadb-11.8-ha-check").inputs;
+        expect(check).toMatchObject({
+            address: "10.0.0.5:4000",
+            plainHttp: true,
+            username: "trove-guest",
+            requirements: [
+                { purpose: "datastore image of mariadb 11.8-ha", repository: "trove-datastores/mariadb", tags: ["11.8"] },
+                { purpose: "backup image of mariadb 11.8-ha", repository: "trove-datastores/db-backup-mariadb", tags: ["11.8", "11"] },
+            ],
+        });
+        expect(isSecretInput(check.password)).toBe(true);
+        expect(Object.keys(images.checks)).toEqual(["mariadb-11.4.5", "mariadb-11.4.7", "mariadb-11.8-ha"]);
+    });
+
+    test("backups off: the check asks for the datastore image only", async () => {
+        new DatastoreImages("img", { registry: "10.0.0.5:4000", versions: series.slice(0, 1), backupContext: false, seriesTags: true });
+        await settle();
+        expect(named(mocks.resources, "img-mariadb-11.4.5-check").inputs.requirements).toEqual([
+            { purpose: "datastore image of mariadb 11.4.5", repository: "trove-datastores/mariadb", tags: ["11.4.5"] },
+        ]);
+        expect(mocks.resources.filter((r) => r.name.includes("series"))).toEqual([]);
+    });
+});
+
 describe("validateDatastoreImagesArgs", () => {
     test.each<[string, Omit<DatastoreImagesArgs, "credentials">, string, RegExp]>([
         ["no Dockerfile", { registry: "r:1", versions, backupContext: "/nonexistent/backup" }, "backupContext", /has no Dockerfile; point it at Trove's backup\/ directory/],

@@ -3,8 +3,8 @@
 import {
     DEFAULT_HTTP_ATTEMPTS, DEFAULT_HTTP_TIMEOUT_MS, DEFAULT_RETRY_BASE_DELAY_MS, DEFAULT_RETRY_MAX_DELAY_MS, httpOptionsProblems,
     httpRequest, httpRequestWithRetries, retryAfterMs, retryDelayMs, shouldRetry,
-} from "../../components/datastores/http-client";
-import { freePort, json, recordingSleep, startServer, TestServer } from "./http-test-server";
+} from "../../components/common/http-client";
+import { freePort, json, recordingSleep, startServer, TestServer } from "../support/http-test-server";
 
 // The project allows 20 minutes a test (for the real ones); a broken timeout here should fail fast.
 jest.setTimeout(5_000);

@@ -1,5 +1,5 @@
 /**
- * The transport under the Trove client: one HTTP(S) call with a timeout, and the same call retried
+ * The transport under the Trove and registry clients: one HTTP(S) call with a timeout, and the same call retried
  * with backoff when that is safe. Used inside dynamic providers, whose code Pulumi serializes: it
  * depends on nothing but Node's own modules, loaded inside the functions that use them, and its
  * errors carry plain fields (checked by shape, not `instanceof`) so a serialized copy behaves alike.
@@ -7,8 +7,6 @@
  * Worst case, one call with retries takes `attempts × timeoutMs + (attempts − 1) × maxDelayMs`:
  * with the defaults 4 × 30 s + 3 × 10 s = 150 s.
  */
-
-import type { TroveConnection } from "../model/connection";
 
 /** Per attempt: connecting, sending, and reading the whole answer. */
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
@@ -25,6 +23,12 @@ const IDEMPOTENT_METHODS = ["GET", "HEAD", "PUT", "DELETE"];
 const RETRY_STATUSES = [502, 503, 504];
 /** Connection failures worth another attempt; "socket hang up" comes as ECONNRESET. */
 const RETRY_CODES = ["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT"];
+
+/** How to trust an HTTPS server: a CA bundle (PEM), or no verification at all. */
+export interface TlsOptions {
+    readonly cacert?: string;
+    readonly insecure?: boolean;
+}
 
 export interface HttpResponse {
     readonly status: number;
@@ -129,7 +133,7 @@ function isTransportError(e: unknown): e is HttpTransportError {
 export async function httpRequest(
     url: string,
     init: HttpRequestInit,
-    tls: Pick<TroveConnection, "cacert" | "insecure"> = {},
+    tls: TlsOptions = {},
     options: HttpCallOptions = {},
 ): Promise<HttpResponse> {
     const timeoutMs = options.timeoutMs ?? DEFAULT_HTTP_TIMEOUT_MS;
@@ -223,7 +227,7 @@ export function retryDelayMs(attempt: number, retryAfter: number | undefined, op
 export async function httpRequestWithRetries(
     url: string,
     init: HttpRequestInit,
-    tls: Pick<TroveConnection, "cacert" | "insecure"> = {},
+    tls: TlsOptions = {},
     options: HttpRetryOptions = {},
 ): Promise<HttpResponse & { readonly attempts: number }> {
     const problems = httpOptionsProblems(options);
