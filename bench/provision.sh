@@ -56,7 +56,7 @@ R=127.0.0.1:4000/trove-datastores
 docker volume create trove-registry-data >/dev/null
 docker run -d --name trove-registry --network host --restart always -e REGISTRY_HTTP_ADDR=127.0.0.1:4000 \
     -v trove-registry-data:/var/lib/registry registry:2 >/dev/null
-for src in mysql:5.7.29 mariadb:10.11 postgresql:12; do
+for src in mysql:8.4 mariadb:11.8 postgresql:17; do
     name=${src%%:*} version=${src#*:}
     image=$src; [ "$name" = postgresql ] && image=postgres:$version
     docker tag "$image" "$R/$name:$version" && docker push -q "$R/$name:$version" >/dev/null
@@ -64,7 +64,7 @@ for src in mysql:5.7.29 mariadb:10.11 postgresql:12; do
         -t "$R/db-backup-$name:$version" scripts/devcloud/backup >/dev/null
     docker push -q "$R/db-backup-$name:$version" >/dev/null
 done
-for ds in mysql:5.7.29 mariadb:10.11 postgresql:12; do
+for ds in mysql:8.4 mariadb:11.8 postgresql:17; do
     name=${ds%%:*} version=${ds#*:}
     $OS datastore version create "$version" "$name" "$name" "" --image-tags "trove,$name" --active --default --version-number "$version" >/dev/null
     "$TM" db_load_datastore_config_parameters "$name" "$version" "$RULES/$name/validation-rules.json" >/dev/null 2>&1
@@ -72,7 +72,7 @@ done
 cli=$(elapsed "$t")
 
 # Clean up what the CLI made (not timed).
-for ds in mysql:5.7.29 mariadb:10.11 postgresql:12; do
+for ds in mysql:8.4 mariadb:11.8 postgresql:17; do
     id=$($OS datastore version list "${ds%%:*}" -f value -c ID 2>/dev/null | head -n1)
     [ -n "$id" ] && $OS datastore version delete "$id" >/dev/null 2>&1 || true
 done

@@ -436,8 +436,9 @@ start_docker() {
         sleep 0.5
     done
     DOCKER_HOST=unix://$DOCKER_SOCK docker version >/dev/null 2>&1 || die "dockerd does not answer on $DOCKER_SOCK (log: $D/log/docker.log)"
-    DOCKER_HOST=unix://$DOCKER_SOCK "$HERE/stand-in-images.sh" | sed 's/^/devcloud:   /'
-    # The real MariaDB the dev stack publishes and the live test's guests run (cached after ~1 min).
+    # The dev stack's current versions, and the older ones tests use to show they stay possible.
+    DOCKER_HOST=unix://$DOCKER_SOCK "$HERE/stand-in-images.sh" mysql:8.4 postgres:17 mysql:8.0.36 mysql:5.7.29 postgres:12 | sed 's/^/devcloud:   /'
+    # The real MariaDB the dev stack publishes and the live test's guests run (cached after the first build).
     DOCKER_HOST=unix://$DOCKER_SOCK "$HERE/images/mariadb.sh" | sed 's/^/devcloud:   /'
 }
 

@@ -15,6 +15,7 @@ import { nested, Problem, show } from "../common/validation";
 import { TROVE_DEFAULT_QUOTAS, TroveQuotaLimits, TroveQuotaResource, validateTroveQuotaLimits } from "../quotas/trove-tenant-quotas";
 import { DEFAULT_MAX_BACKUPS_PER_TENANT, DEFAULT_MAX_INSTANCES_PER_TENANT } from "../config/trove-config";
 import { TroveRegionArgs, VolumeTypeArgs } from "./region-args";
+import { egressReachProblems } from "../security/egress-reach";
 
 /** Quotas with the region's defaults: instances follow maxInstances, ports follow instances. */
 export function regionQuotas(args: Pick<TroveRegionArgs, "quotas" | "maxInstances">): QuotaValues {
@@ -166,6 +167,11 @@ function regionProblems(args: TroveRegionArgs, plan: RegionPlan): Problem[] {
             problems.push({ path: `tenantQuotas.${project}.instances`, message: `${instances} is more than maxInstances (${maxInstances}), for which the management subnet is sized; raise maxInstances or lower the quota` });
         }
     }
+    // Restricted egress under network isolation: what the region knows guests must reach.
+    problems.push(...nested("securityGroups.egress", egressReachProblems(args.securityGroups?.egress, {
+        registry: plan.registry ? registryAddress(plan.registry) : undefined,
+        dnsServers: args.managementNetwork?.dnsServers,
+    })));
     const defaultDatastore = args.limits?.defaultDatastore;
     if (defaultDatastore !== undefined && !(args.datastores ?? []).some((d) => d.datastore === defaultDatastore)) {
         problems.push({ path: "limits.defaultDatastore", message: `${show(defaultDatastore)} is not one of the configured datastores` });

@@ -22,7 +22,7 @@ const args: TroveRegionArgs = {
     keypair: { name: `trove-mgmt-${suffix}` },
     quotas: { instances: 50 },
     volumeType: { name: `trove-${suffix}` },
-    datastores: [{ datastore: "mariadb", version: `10.11-${suffix}`, versionNumber: "10.11", sourceImage: "mariadb:10.11" }],
+    datastores: [{ datastore: "mariadb", version: `11.8-${suffix}`, versionNumber: "11.8", sourceImage: "mariadb:11.8" }],
     guestImage: { name: `trove-guest-${suffix}`, source: { mode: "file", path: config.require("guestImageFile") } },
     trove: { connection },
 };

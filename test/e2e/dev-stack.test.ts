@@ -92,7 +92,7 @@ if (blocked) {
 
     test("the datastore versions exist in Trove, by tags, with their parameters", async () => {
         const ids = outputs.datastoreVersionIds.value as Record<string, string>;
-        expect(Object.keys(ids).sort()).toEqual(["mariadb-10.11", "mysql-5.7.29", "postgresql-12"]);
+        expect(Object.keys(ids).sort()).toEqual(["mariadb-11.8", "mysql-8.4", "postgresql-17"]);
         for (const [key, id] of Object.entries(ids)) {
             const { version } = await api.get<{ version: Record<string, unknown> }>("database", `/mgmt/datastore-versions/${id}`);
             expect(`${version.datastore_name as string}-${version.name as string}`).toBe(key);
@@ -110,7 +110,7 @@ if (blocked) {
             "trove-datastores/mariadb", "trove-datastores/mysql", "trove-datastores/postgresql",
         ]);
         const digests = outputs.imageDigests.value as Record<string, { image: string; digest: string; backupImage: string; backupDigest: string }>;
-        for (const [datastore, version] of [["mysql", "5.7.29"], ["mariadb", "10.11"], ["postgresql", "12"]]) {
+        for (const [datastore, version] of [["mysql", "8.4"], ["mariadb", "11.8"], ["postgresql", "17"]]) {
             expect(await registry.tags(`trove-datastores/${datastore}`)).toEqual([version]);
             expect(await registry.tags(`trove-datastores/db-backup-${datastore}`)).toEqual([version]);
             // The stack's outputs carry the digests the registry serves.
@@ -122,7 +122,7 @@ if (blocked) {
         expect(outputs.datastoreImages.value).toMatchObject({ mysql: "127.0.0.1:4000/trove-datastores/mysql" });
         expect(outputs.backupImages.value).toMatchObject({ postgresql: "127.0.0.1:4000/trove-datastores/db-backup-postgresql" });
         // The guest agent runs the backup image; here it says what it was built for.
-        expect(docker(["run", "--rm", "--network", "host", "127.0.0.1:4000/trove-datastores/db-backup-mariadb:10.11"])).toBe("backup image for mariadb 10.11");
+        expect(docker(["run", "--rm", "--network", "host", "127.0.0.1:4000/trove-datastores/db-backup-mariadb:11.8"])).toBe("backup image for mariadb 11.8");
     });
 
     test("the rendered trove.conf names ids that exist", async () => {
@@ -151,16 +151,17 @@ if (blocked) {
         const datastores = [...devSettings()["trove-region:datastores"] as unknown[], { datastore: "mysql", version: "8.0.36", sourceImage: "mysql:8.0.36" }];
         await stack.setConfig("trove-region:datastores", { value: JSON.stringify(datastores) });
         const preview = await stack.preview();
-        // The version and its parameters; its source image, tag and push; its backup build and push.
-        expect(changes(preview.changeSummary)).toMatchObject({ create: 7, update: 0, replace: 0 });
+        // The version and its parameters; its source image, tag and push; its backup build and push;
+        // the check that the registry serves both.
+        expect(changes(preview.changeSummary)).toMatchObject({ create: 8, update: 0, replace: 0 });
         const result = await stack.up();
-        expect(result.summary.resourceChanges).toMatchObject({ create: 7 });
+        expect(result.summary.resourceChanges).toMatchObject({ create: 8 });
         const registry = new RegistryApi(outputs.registryAddress.value as string);
-        expect(await registry.tags("trove-datastores/mysql")).toEqual(["5.7.29", "8.0.36"]);
-        expect(await registry.tags("trove-datastores/db-backup-mysql")).toEqual(["5.7.29", "8.0.36"]);
+        expect(await registry.tags("trove-datastores/mysql")).toEqual(["8.0.36", "8.4"]);
+        expect(await registry.tags("trove-datastores/db-backup-mysql")).toEqual(["8.0.36", "8.4"]);
         const ids = result.outputs.datastoreVersionIds.value as Record<string, string>;
         const { version } = await api.get<{ version: Record<string, unknown> }>("database", `/mgmt/datastore-versions/${ids["mysql-8.0.36"]}`);
-        // Appended, it does not take the default from 5.7.29.
+        // Appended, it does not take the default from 8.4: an older version stays possible, not the default.
         expect(version).toMatchObject({ name: "8.0.36", active: true, default: false });
         outputs = result.outputs as typeof outputs;
     });

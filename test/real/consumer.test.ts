@@ -118,7 +118,7 @@ if (blocked) console.warn(`SKIPPED the consumer example suite: ${blocked}`);
             trove_nova_keypair_name: `trove-mgmt-${suffix}`,
             trove_guest_image_id: regionOut.guestImageId.value,
             trove_datastore_version_ids: regionOut.datastoreVersionIds.value,
-            trove_default_datastore_versions: { mysql: `5.7.29-${suffix}`, mariadb: `10.11-${suffix}`, postgresql: `12-${suffix}` },
+            trove_default_datastore_versions: { mysql: `8.4-${suffix}`, mariadb: `11.8-${suffix}`, postgresql: `17-${suffix}` },
         });
         const vault = yaml.load(files.vault) as Record<string, string>;
         expect(vault.trove_taskmanager_rpc_encr_key).toBe(regionOut.taskmanagerRpcEncrKey.value);

@@ -83,9 +83,9 @@ if (blocked) console.warn(`SKIPPED the packed consumer: ${blocked}`);
         const { network } = await api.get<{ network: { name: string } }>("network", `/v2.0/networks/${outputs.managementNetworkId}`);
         expect(network.name).toBe(`trove-mgmt-${suffix}`);
         // The dynamic resources run from the installed package's compiled code: Trove has the version.
-        const versionId = outputs.datastoreVersionIds[`mariadb-10.11-${suffix}`];
+        const versionId = outputs.datastoreVersionIds[`mariadb-11.8-${suffix}`];
         const { version } = await api.get<{ version: { name: string; datastore_name: string } }>("database", `/mgmt/datastore-versions/${versionId}`);
-        expect(version).toMatchObject({ name: `10.11-${suffix}`, datastore_name: "mariadb" });
+        expect(version).toMatchObject({ name: `11.8-${suffix}`, datastore_name: "mariadb" });
 
         pulumi(["destroy", "--yes", "--skip-preview"]);
         const after = await api.request("GET", "network", `/v2.0/networks/${outputs.managementNetworkId}`).catch((e: Error) => e);

@@ -114,6 +114,11 @@ const cases: Record<string, Case[]> = {
         ["a manager no datastore uses", "cloudInit:\n  postgresql:\n    runcmd: [echo]", "cloudInit.postgresql", /not the manager of any configured datastore version \(mariadb\)/],
         ["a relative location", "cloudInitLocation: cloudinit\ncloudInit:\n  mariadb:\n    runcmd: [echo]", "cloudInitLocation", /is not an absolute directory path/],
     ],
+    "restricted egress that would cut guests off under network isolation": [
+        ["no way to RabbitMQ", "securityGroups:\n  egress:\n    mode: restricted\n    destinations:\n      - {purpose: registry, cidrs: [10.0.0.5/32], ports: [4000]}", "securityGroups.egress.destinations", /no destination reaches RabbitMQ \(TCP 5672 or 5671/],
+        ["the registry left out", "securityGroups:\n  egress:\n    mode: restricted\n    destinations:\n      - {purpose: rabbitmq, cidrs: [10.0.0.9/32], ports: [5672]}", "securityGroups.egress.destinations", /no destination reaches the registry at 10\.0\.0\.5:4000, .* add \{ purpose: registry, cidrs: \[10\.0\.0\.5\/32\], ports: \[4000\] \}/],
+        ["the subnet's DNS server left out", "managementNetwork:\n  cidr: 10.254.0.0/22\n  dnsServers: [10.0.0.53]\n  routing: {mode: none}\nsecurityGroups:\n  egress:\n    mode: restricted\n    destinations:\n      - {purpose: rabbitmq, cidrs: [10.0.0.9/32], ports: [5672]}\n      - {purpose: registry, cidrs: [10.0.0.0/24], ports: [4000]}", "securityGroups.egress.destinations", /DNS server 10\.0\.0\.53 \(UDP 53\)/],
+    ],
     "advice is possible and correct": [
         ["more instances than any subnet holds", "maxInstances: 99999999999", "maxInstances", /the largest management subnet, a \/8, holds 16777209 instances/],
         ["a subnet too small", "managementNetwork:\n  cidr: 10.0.0.0/29\n  routing: {mode: none}", "managementNetwork.cidr", /use a \/24 or larger/],

@@ -40,6 +40,6 @@ describe("Pulumi.example.yaml", () => {
     });
 
     test("the dev stack's file reads without problems", () => {
-        expect(read("Pulumi.dev.yaml").datastores.map((d) => `${d.datastore} ${d.version}`)).toEqual(["mysql 5.7.29", "mariadb 10.11", "postgresql 12"]);
+        expect(read("Pulumi.dev.yaml").datastores.map((d) => `${d.datastore} ${d.version}`)).toEqual(["mysql 8.4", "mariadb 11.8", "postgresql 17"]);
     });
 });
