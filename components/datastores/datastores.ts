@@ -5,6 +5,7 @@ import { DatastoreVersionSpec, resolveVersions, validateDatastoreVersions, versi
 import { DatastoreVersion } from "./datastore-version";
 import { DatastoreParameters } from "./datastore-parameters";
 import { TroveManageHost, TroveManageParameters } from "./trove-manage-parameters";
+import { DatastoreVersionRestrictions, validateVersionRestrictionsArgs } from "./version-restrictions";
 import { parseValidationRules, splitByLoadPath } from "./validation-rules";
 import { TroveConnection } from "../model/connection";
 import { isPort, nested, Problem, show, throwIfProblems } from "../common/validation";
@@ -77,6 +78,18 @@ export function validateTroveManageArgs(args: TroveManageArgs): Problem[] {
 export function validateDatastoresArgs(args: Omit<DatastoresArgs, "connection" | "imageId" | "imageDependency" | "versionDependencies">): Problem[] {
     const problems = nested("versions", validateDatastoreVersions(args.versions));
     if (args.troveManage) problems.push(...nested("troveManage", validateTroveManageArgs(args.troveManage)));
+    (Array.isArray(args.versions) ? args.versions : []).forEach((v, i) => {
+        if (v.flavors === undefined && v.volumeTypes === undefined) return;
+        // Empty lists are "not restricted" here, which the resource's own check would refuse.
+        problems.push(...nested(`versions[${i}]`, validateVersionRestrictionsArgs(v).filter((p) => p.path !== "")));
+        const restricts = (v.flavors ?? []).length > 0 ? "flavors" : (v.volumeTypes ?? []).length > 0 ? "volumeTypes" : undefined;
+        if (restricts && !args.troveManage) {
+            problems.push({
+                path: `versions[${i}].${restricts}`,
+                message: "Trove writes a version's allowed flavors and volume types only through trove-manage; set troveManage (on this machine, or on a controller over ssh)",
+            });
+        }
+    });
     if (args.parametersDir !== undefined && problems.length === 0) {
         for (const manager of new Set(resolveVersions(args.versions).map((v) => v.manager))) {
             const file = rulesFile(args.parametersDir, manager);
@@ -140,6 +153,20 @@ export class Datastores extends pulumi.ComponentResource {
                 replicationStrategy: v.replicationStrategy,
             }, { parent: this, dependsOn });
             siblings.set(v.datastore, [...(siblings.get(v.datastore) ?? []), version]);
+            if (args.troveManage && (v.flavors.length > 0 || v.volumeTypes.length > 0)) {
+                new DatastoreVersionRestrictions(`${name}-${key}-restrictions`, {
+                    connection: args.connection,
+                    versionId: version.id,
+                    datastore: v.datastore,
+                    version: v.version,
+                    versionNumber: v.versionNumber,
+                    flavors: [...v.flavors],
+                    volumeTypes: [...v.volumeTypes],
+                    command: args.troveManage.command,
+                    configFile: args.troveManage.configFile,
+                    ssh: args.troveManage.ssh,
+                }, { parent: this });
+            }
             this.versionIds[key] = version.id;
             if (v.default) this.defaultVersions[v.datastore] = v.version;
 

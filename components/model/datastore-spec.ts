@@ -113,6 +113,17 @@ export interface DatastoreVersionSpec {
      * package does not manage it and accepts what Trove stored
      */
     readonly replicationStrategy?: string;
+    /**
+     * Nova flavor ids (not names) instances of this version may use; Trove refuses any other
+     * flavor. Written with trove-manage (`datastore_version_flavor_add`), so it needs
+     * `troveManage`. @default none: every flavor
+     */
+    readonly flavors?: readonly string[];
+    /**
+     * Cinder volume type names instances of this version may use; Trove then requires one of them.
+     * Written with trove-manage (`datastore_version_volume_type_add`). @default none: every volume type
+     */
+    readonly volumeTypes?: readonly string[];
 }
 
 /** A version with every default applied. */
@@ -130,6 +141,10 @@ export interface ResolvedDatastoreVersion {
     readonly registryExt?: string;
     /** The full import path Trove stores; undefined: not managed, Trove's default stays. */
     readonly replicationStrategy?: string;
+    /** Empty: not restricted. */
+    readonly flavors: readonly string[];
+    /** Empty: not restricted. */
+    readonly volumeTypes: readonly string[];
 }
 
 /** Stable key of a version, used in resource names and output maps: `<datastore>-<version>`. */
@@ -162,6 +177,8 @@ export function resolveVersions(specs: readonly DatastoreVersionSpec[]): Resolve
         packages: s.packages ?? [],
         registryExt: s.registryExt,
         replicationStrategy: replicationStrategyPath(s.manager ?? s.datastore, s.replicationStrategy),
+        flavors: s.flavors ?? [],
+        volumeTypes: s.volumeTypes ?? [],
     }));
 }
 

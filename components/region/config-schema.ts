@@ -225,6 +225,14 @@ const datastoreVersion = settings({
         description: "replication strategy (`repl_strategy`): a class Trove ships for the manager (MysqlGTIDReplication, MariaDBGTIDReplication, PostgresqlReplicationStreaming) or module.Class of your own; unset, Trove's default stays",
         defaultText: "trove.conf's default for the manager",
     }),
+    flavors: doc(z.array(text).optional(), {
+        description: "Nova flavor ids (not names) instances of the version may use; written with trove-manage (needs trove.troveManage)",
+        defaultText: "every flavor",
+    }),
+    volumeTypes: doc(z.array(text).optional(), {
+        description: "Cinder volume type names instances of the version may use; written with trove-manage (needs trove.troveManage)",
+        defaultText: "every volume type",
+    }),
 });
 
 const datastoreImages = settings({
@@ -288,7 +296,7 @@ const troveManage = settings({
 
 const trove = settings({
     parametersDir: doc(path.optional(), { description: "Trove's trove/templates, for each manager's validation-rules.json", defaultText: "no parameters loaded" }),
-    troveManage: doc(troveManage.optional(), { description: "load every parameter with trove-manage", defaultText: "REST only" }),
+    troveManage: doc(troveManage.optional(), { description: "run trove-manage: loads every parameter, and writes versions' allowed flavors and volume types", defaultText: "REST only; no flavor or volume type restrictions" }),
     pinImageId: doc(flag.optional(), { description: "pin datastore versions to the image id instead of tags", default: false }),
 });
 

@@ -91,6 +91,49 @@ describe("Datastores", () => {
     });
 });
 
+describe("allowed flavors and volume types", () => {
+    const RESTRICTIONS = "pulumi-nodejs:dynamic/trove-region:DatastoreVersionRestrictions";
+
+    test("a version that lists them gets one restrictions resource, run by trove-manage where the parameters loader runs; the others none", async () => {
+        new Datastores("ds", {
+            connection,
+            versions: [
+                { datastore: "mariadb", version: "11.8-ha", versionNumber: "11.8", sourceImage: "mariadb:11.8", flavors: ["ds2", "ds4"], volumeTypes: ["trove"] },
+                { datastore: "mysql", version: "8.4", sourceImage: "mysql:8.4" },
+            ],
+            troveManage: { command: "/opt/trove/bin/trove-manage", configFile: "/etc/trove/trove.conf" },
+        });
+        await settle();
+        expect(ofType(mocks.resources, RESTRICTIONS).map((r) => r.name)).toEqual(["ds-mariadb-11.8-ha-restrictions"]);
+        const r = named(mocks.resources, "ds-mariadb-11.8-ha-restrictions").inputs;
+        expect(r).toMatchObject({
+            versionId: "ds-mariadb-11.8-ha-id", datastore: "mariadb", version: "11.8-ha", versionNumber: "11.8",
+            flavors: ["ds2", "ds4"], volumeTypes: ["trove"], command: "/opt/trove/bin/trove-manage", configFile: "/etc/trove/trove.conf",
+        });
+        expect(isSecretInput(r.connection)).toBe(true);
+    });
+
+    test.each<[string, Omit<DatastoresArgs, "connection">, string, RegExp]>([
+        ["flavors without trove-manage", { versions: [{ ...versions[2], flavors: ["ds2"] }] }, "versions[0].flavors", /only through trove-manage; set troveManage/],
+        ["volume types without trove-manage", { versions: [{ ...versions[2], volumeTypes: ["trove"] }] }, "versions[0].volumeTypes", /only through trove-manage/],
+        ["a flavor id with a comma", { versions: [{ ...versions[2], flavors: ["ds2,ds4"] }], troveManage: {} }, "versions[0].flavors[0]", /contains a comma, which trove-manage reads as a separator/],
+        ["a flavor listed twice", { versions: [{ ...versions[2], flavors: ["ds2", "ds2"] }], troveManage: {} }, "versions[0].flavors[1]", /is already flavors\[0\]/],
+    ])("%s", async (_label, args, p, message) => {
+        expect(validateDatastoresArgs(args)).toContainEqual({ path: p, message: expect.stringMatching(message) });
+        expect(() => new Datastores("bad", { ...args, connection })).toThrow(message);
+        await settle();
+        expect(mocks.resources).toHaveLength(0);
+    });
+
+    test("empty lists mean not restricted: accepted, and no resource", async () => {
+        const args = { versions: [{ ...versions[2], flavors: [], volumeTypes: [] }], troveManage: {} };
+        expect(validateDatastoresArgs(args)).toEqual([]);
+        new Datastores("ds", { ...args, connection });
+        await settle();
+        expect(ofType(mocks.resources, RESTRICTIONS)).toEqual([]);
+    });
+});
+
 describe("trove-manage command line", () => {
     test("local: trove-manage [--config-file F] db_load_datastore_config_parameters <ds> <version> <rules>", () => {
         expect(troveManageArgv({ datastore: "mysql", version: "5.7.29", configFile: "/etc/trove/trove.conf" }, "/tmp/r.json")).toEqual([

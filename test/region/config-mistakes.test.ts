@@ -114,6 +114,10 @@ const cases: Record<string, Case[]> = {
         ["a manager no datastore uses", "cloudInit:\n  postgresql:\n    runcmd: [echo]", "cloudInit.postgresql", /not the manager of any configured datastore version \(mariadb\)/],
         ["a relative location", "cloudInitLocation: cloudinit\ncloudInit:\n  mariadb:\n    runcmd: [echo]", "cloudInitLocation", /is not an absolute directory path/],
     ],
+    "per-version flavors and volume types": [
+        ["flavors without trove-manage", "datastores:\n  - {datastore: mariadb, version: \"11.8\", sourceImage: \"mariadb:11.8\", flavors: [ds2]}", "datastores[0].flavors", /only through trove-manage; set troveManage/],
+        ["a flavor written as one comma-separated string", "trove:\n  troveManage: {}\ndatastores:\n  - {datastore: mariadb, version: \"11.8\", sourceImage: \"mariadb:11.8\", flavors: \"ds2,ds4\"}", "datastores[0].flavors", /is text; write a list/],
+    ],
     "restricted egress that would cut guests off under network isolation": [
         ["no way to RabbitMQ", "securityGroups:\n  egress:\n    mode: restricted\n    destinations:\n      - {purpose: registry, cidrs: [10.0.0.5/32], ports: [4000]}", "securityGroups.egress.destinations", /no destination reaches RabbitMQ \(TCP 5672 or 5671/],
         ["the registry left out", "securityGroups:\n  egress:\n    mode: restricted\n    destinations:\n      - {purpose: rabbitmq, cidrs: [10.0.0.9/32], ports: [5672]}", "securityGroups.egress.destinations", /no destination reaches the registry at 10\.0\.0\.5:4000, .* add \{ purpose: registry, cidrs: \[10\.0\.0\.5\/32\], ports: \[4000\] \}/],
