@@ -103,6 +103,24 @@ if (blocked) {
         }
     });
 
+    test("each datastore version waits for the check that the registry serves its images: a missing tag stops the up before Trove", async () => {
+        const state = await stack.exportStack();
+        const resources = (state.deployment as { resources: { urn: string; type: string; dependencies?: string[]; outputs?: Record<string, unknown> }[] }).resources;
+        const versions = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/trove-region:DatastoreVersion");
+        expect(versions).toHaveLength(3);
+        for (const v of versions) {
+            const key = v.urn.slice(v.urn.lastIndexOf("-datastores-") + "-datastores-".length);
+            const check = resources.find((r) => r.urn.endsWith(`-images-${key}-check`));
+            expect(check?.type).toBe("pulumi-nodejs:dynamic/trove-region:RegistryImageCheck");
+            expect(v.dependencies).toContain(check!.urn);
+            // What the registry served when it was asked: the exact number for both images.
+            expect(check!.outputs?.found).toEqual({
+                [`datastore image of ${key.replace("-", " ")}`]: key.slice(key.indexOf("-") + 1),
+                [`backup image of ${key.replace("-", " ")}`]: key.slice(key.indexOf("-") + 1),
+            });
+        }
+    });
+
     test("the registry runs on the dev cloud's Docker engine with every datastore and backup image, one tag per version", async () => {
         const registry = new RegistryApi(outputs.registryAddress.value as string);
         expect((await registry.catalog()).sort()).toEqual([
