@@ -7,9 +7,12 @@
 #   registry:2        Debian's docker-registry (the same distribution/registry v2 server) with its
 #                     libc, the upstream image's entrypoint, config path and volume
 #   <P>base:1         Debian's static busybox and a few applets: FROM for the backup stand-in
-#   image...          datastore "sources" (default: mysql:5.7.29 mysql:8.0.36 postgres:12),
-#                     busybox printing which image they stand in for: Debian 12 has no MySQL or
-#                     PostgreSQL server to build a real one from (MariaDB is real: images/mariadb.sh)
+#   image...          datastore "sources", busybox printing which image they stand in for.
+#                     Default: mysql:8.4 postgres:17, current versions Trove 2025.2+ supports
+#                     (MySQL 8.0/8.4, PostgreSQL 16/17); pass others to get those instead, e.g.
+#                     the older mysql:5.7.29 mysql:8.0.36 postgres:12. They are stand-ins because
+#                     Debian has no MySQL server to build a real one from, and no real PostgreSQL
+#                     image is built here yet (MariaDB is real: images/mariadb.sh)
 #
 # --prefix puts every name under a prefix (the tests use "trove-test/"), registry:2 included.
 set -euo pipefail
@@ -17,7 +20,7 @@ set -euo pipefail
 prefix=""
 if [ "${1:-}" = "--prefix" ]; then prefix=$2; shift 2; fi
 sources=("$@")
-[ ${#sources[@]} -gt 0 ] || sources=(mysql:5.7.29 mysql:8.0.36 postgres:12)
+[ ${#sources[@]} -gt 0 ] || sources=(mysql:8.4 postgres:17)
 for bin in docker /usr/bin/docker-registry /bin/busybox; do
     command -v "$bin" >/dev/null || { echo "stand-in-images: $bin is missing (apt-get install docker.io docker-registry busybox-static)" >&2; exit 1; }
 done

@@ -1,23 +1,41 @@
 #!/bin/bash
-# Builds a real MariaDB datastore image for Trove's guest agent from Debian 12's own packages (no
+# Builds a real MariaDB datastore image for Trove's guest agent from Debian's own packages (no
 # public Docker registry is reachable here) and imports it into the engine at DOCKER_HOST.
 #
 #   DOCKER_HOST=unix:///path/docker.sock scripts/devcloud/images/mariadb.sh [TAG]   (root)
 #
-# The image is mariadb:TAG (default 10.11, Debian 12's MariaDB): mariadbd and the mariadb client
-# from mariadb-server-core and mariadb-client-core (the -server/-client packages add perl, galera,
-# rsync and tools the guest agent never runs in this container), the entrypoint and healthcheck.sh
-# of mariadb/ that keep the official image's contract (see their headers), ENTRYPOINT
-# docker-entrypoint.sh, CMD mariadbd.
+# The image is mariadb:TAG, TAG one of (default 11.8):
+#   11.8    Debian 13 "trixie"'s MariaDB 11.8
+#   10.11   Debian 12 "bookworm"'s MariaDB 10.11
+# (the two series Trove 2025.2+ supports; another tag is an error). Each is mariadbd and the
+# mariadb client from that suite's mariadb-server-core and mariadb-client-core, which carry every
+# program the guest agent, the entrypoint and healthcheck.sh run in the container: mariadbd (and
+# its old name mysqld), mariadb (and mysql), mariadb-install-db, mariadb-upgrade, my_print_defaults
+# and resolveip; the build fails if one is missing or the server is not of the tag's series. The
+# -server/-client packages (mariadb-admin, mariadb-dump, ...) and, in 11.x, the -compat packages
+# (mysqladmin, mysqldump, mysqlcheck, ... as links) would add perl, galera, rsync and tools the
+# agent never runs in this container. Then the entrypoint and healthcheck.sh of mariadb/ that keep
+# the official image's contract (see their headers), ENTRYPOINT docker-entrypoint.sh, CMD mariadbd.
 #
 # The root file system is cached as a tarball under ${XDG_CACHE_HOME:-~/.cache}/trove-region/images,
-# named by a sha256 of this script and mariadb/*; the image carries it as the label
-# org.trove-region.build-key. So a warm run only imports, or does nothing when the engine already
-# has the image of that key. Package updates do not change the key: delete the tarball to rebuild.
+# mariadb-TAG-KEY.tar, KEY a sha256 of the tag, its suite, this script and mariadb/*; the image
+# carries KEY as the label org.trove-region.build-key. So a warm run only imports, or does nothing
+# when the engine already has the image of that key; each tag has its own tarball. Package updates
+# do not change the key: delete the tarball to rebuild.
 set -euo pipefail
 
+# The tags this script builds: the Debian suite whose MariaDB is that series.
+declare -A suites=([10.11]=bookworm [11.8]=trixie)
+declare -A releases=([bookworm]=12 [trixie]=13)
+tag=${1:-11.8}
+suite=${suites[$tag]:-}
+if [[ -z "$suite" ]]; then
+    known=""
+    for t in $(printf '%s\n' "${!suites[@]}" | sort -V); do known+="${known:+, }$t (Debian ${releases[${suites[$t]}]} ${suites[$t]})"; done
+    echo "mariadb.sh: no MariaDB for tag '$tag': it builds $known" >&2
+    exit 2
+fi
 : "${DOCKER_HOST:?set DOCKER_HOST to the Docker engine (unix:///...) to import into}"
-tag=${1:-10.11}
 image=mariadb:$tag
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/trove-region/images
@@ -27,8 +45,8 @@ done_in() { # what: the one line this script prints
     echo "mariadb.sh: $image $1 in $((ds / 10)).$((ds % 10)) s"
 }
 
-key=$(cd "$here" && sha256sum mariadb.sh mariadb/* | sha256sum | cut -d' ' -f1)
-tarball=$cache/mariadb-$key.tar
+key=$(cd "$here" && { echo "$tag $suite"; sha256sum mariadb.sh mariadb/*; } | sha256sum | cut -d' ' -f1)
+tarball=$cache/mariadb-$tag-$key.tar
 label=org.trove-region.build-key
 
 if [[ "$(docker image inspect --format "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null)" == "$key" ]]; then
@@ -56,22 +74,29 @@ build() {
     trap cleanup EXIT
     local root=$work/rootfs
 
-    debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
+    debootstrap --variant=minbase "$suite" "$root" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
         { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
-    # The security archive too: it carries the current MariaDB 10.11 point release.
-    cat >"$root/etc/apt/sources.list" <<'EOF'
-deb http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-updates main
-deb http://deb.debian.org/debian-security bookworm-security main
+    # The updates and security archives too: they carry the current point release.
+    cat >"$root/etc/apt/sources.list" <<EOF
+deb http://deb.debian.org/debian $suite main
+deb http://deb.debian.org/debian $suite-updates main
+deb http://deb.debian.org/debian-security $suite-security main
 EOF
     # No maintainer script may start a service in the chroot; dpkg need not fsync a throwaway tree.
     printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
     chmod 755 "$root/usr/sbin/policy-rc.d"
     echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/unsafe-io"
-    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive sh -ec '
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive TAG="$tag" sh -ec '
         apt-get -q update
         apt-get -q -y upgrade
         apt-get -q -y install --no-install-recommends mariadb-server-core mariadb-client-core
+        # What the guest agent (mariadbd by its options, mariadb by docker exec), the entrypoint
+        # and healthcheck.sh run, and the old names an operator or a MySQL-minded tool may use.
+        for cmd in mariadbd mysqld mariadb mysql mariadb-install-db mariadb-upgrade my_print_defaults resolveip setpriv; do
+            command -v "$cmd" >/dev/null || { echo "mariadb.sh: the image has no $cmd" >&2; exit 1; }
+        done
+        series=$(mariadbd --version | grep -o "Ver [0-9]*\.[0-9]*" | cut -d" " -f2)
+        [ "$series" = "$TAG" ] || { echo "mariadb.sh: the suite has MariaDB $series, not $TAG" >&2; exit 1; }
         # mariadb-server would make these: the mysql account (for --su-mysql) and its directories,
         # here writable by any uid, since Trove runs the server as 1001 with no passwd entry.
         groupadd --system mysql
@@ -89,8 +114,9 @@ EOF
 
     tar -C "$root" --numeric-owner -cf "$work/rootfs.tar" .
     mv "$work/rootfs.tar" "$tarball"
-    # Tarballs of older keys are dead weight.
-    find "$cache" -maxdepth 1 -name 'mariadb-*.tar' ! -name "${tarball##*/}" -delete
+    # Tarballs of this tag's older keys, and of the untagged layout before 11.8, are dead weight.
+    find "$cache" -maxdepth 1 -regextype posix-extended \( -name "mariadb-$tag-*.tar" -o -regex '.*/mariadb-[0-9a-f]{64}\.tar' \) \
+        ! -name "${tarball##*/}" -delete
 }
 
 what="imported from the cached root file system"
@@ -108,7 +134,7 @@ docker import \
     --change "LABEL $label=$key" \
     --change 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
     --change 'CMD ["mariadbd"]' \
-    --message "Debian 12 MariaDB for Trove, build key $key" \
+    --message "Debian ${releases[$suite]} ($suite) MariaDB $tag for Trove, build key $key" \
     - "$image" <"$tarball" >/dev/null
 if [[ -n "$old" && -z "$(docker image inspect --format '{{join .RepoTags ""}}' "$old" 2>/dev/null)" ]]; then
     docker rmi "$old" >/dev/null 2>&1 || true # still used by a container: leave it

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Entrypoint of the mariadb image built by ../mariadb.sh from Debian 12's packages. It keeps the
-# contract of the official `mariadb` image that Trove's guest agent (26.0.0) relies on:
+# Entrypoint of the mariadb images built by ../mariadb.sh from Debian's packages (11.8 from Debian
+# 13, 10.11 from Debian 12). It keeps the contract of the official `mariadb` image that Trove's
+# guest agent (26.0.0) relies on:
 #
 #   * `docker run IMAGE --opt ...` runs `mariadbd --opt ...`; any other command runs as given.
 #   * An empty datadir is initialised: root gets MARIADB_ROOT_PASSWORD / MYSQL_ROOT_PASSWORD
@@ -10,6 +11,8 @@
 #   * An initialised datadir whose .my-healthcheck.cnf is missing (Trove restores a backup) or
 #     whose system tables are older than the server is repaired only with MARIADB_AUTO_UPGRADE
 #     set (Trove sets it to 1): healthcheck accounts and file re-made, mariadb-upgrade run.
+#   * Docker's health (healthcheck.sh) and the real socket see only the real server: the
+#     temporary servers of set-up and repair listen on a private socket, without networking.
 #   * It runs as whatever uid the container has (Trove: 1001:1001, not in /etc/passwd): nothing
 #     here needs a user name. Started as root, it drops to the image's mysql account.
 # Every MARIADB_* variable may also be given as MYSQL_* (Trove sets MYSQL_ROOT_PASSWORD). The time
@@ -61,10 +64,16 @@ if [[ "$(id -u)" == 0 ]]; then
     exec setpriv --reuid=mysql --regid=mysql --init-groups "$0" "$@"
 fi
 
-temp_server_pid=""
-client() { mariadb --no-defaults --protocol=socket --socket="$SOCKET" -uroot "$@"; }
-start_temp_server() { # extra server options: the real command, reachable only over the socket
-    "$@" --skip-networking --socket="$SOCKET" --skip-slave-start --loose-wsrep-on=OFF \
+# The temporary servers (set-up, upgrade, repair) listen on a socket of their own in a private
+# directory, never on the real one: Trove binds the real socket's directory to the host, where the
+# guest agent connects once Docker reports the container healthy, and healthcheck.sh, which uses
+# the real socket, would pass against a temporary server (with --skip-grant-tables any login does).
+# So neither sees a server until the real one runs.
+temp_server_pid="" temp_socket=""
+client() { mariadb --no-defaults --protocol=socket --socket="$temp_socket" -uroot "$@"; }
+start_temp_server() { # extra server options: the real command, reachable only over a private socket
+    temp_socket=$(mktemp -d)/mysqld.sock
+    "$@" --skip-networking --socket="$temp_socket" --skip-slave-start --loose-wsrep-on=OFF \
         --loose-innodb-buffer-pool-load-at-startup=0 --loose-innodb-buffer-pool-dump-at-shutdown=0 &
     temp_server_pid=$!
     local _
@@ -74,13 +83,14 @@ start_temp_server() { # extra server options: the real command, reachable only o
         kill -0 "$temp_server_pid" 2>/dev/null || die "the temporary server exited"
         sleep 0.2
     done
-    die "the temporary server did not answer on $SOCKET within 60 s"
+    die "the temporary server did not answer on $temp_socket within 60 s"
 }
 stop_temp_server() {
     local pid=$temp_server_pid
     temp_server_pid=""
     kill -TERM "$pid"
     wait "$pid" || die "the temporary server did not stop cleanly"
+    rm -rf "$(dirname "$temp_socket")"
 }
 
 healthcheck_sql() { # password: (re)create the USAGE-only accounts healthcheck.sh logs in with
@@ -150,10 +160,16 @@ initialise() { # "$@": the server command
     log "initialised $DATADIR"
 }
 
-# The "x.y" of the server and of the system tables (mysql_upgrade_info, written by mariadb-upgrade
-# and mariadb-install-db); a missing file counts as old, as restored datadirs may lack it.
+# The "x.y" of the server and of the system tables, as mariadb-upgrade and mariadb-install-db
+# record it: in mariadb_upgrade_info since 11.x (whose mariadb-upgrade replaces the old file), in
+# mysql_upgrade_info before. A missing file counts as old, as restored datadirs may lack it.
 server_version() { "$1" --version | grep -o 'Ver [0-9]*\.[0-9]*' | cut -d' ' -f2; }
-tables_version() { grep -so '^[0-9]*\.[0-9]*' "$DATADIR/mysql_upgrade_info" || true; }
+tables_version() {
+    local f
+    for f in mariadb_upgrade_info mysql_upgrade_info; do
+        if [[ -f "$DATADIR/$f" ]]; then grep -so '^[0-9]*\.[0-9]*' "$DATADIR/$f" || true; return 0; fi
+    done
+}
 
 repair() { # "$@": the server command
     local need_upgrade=$1 need_healthcheck=$2 hc_pw
@@ -170,7 +186,7 @@ repair() { # "$@": the server command
         start_temp_server "$@" --skip-grant-tables
         # Explicit connection options: mariadb-upgrade would otherwise read the image's my.cnf,
         # not the --defaults-file the server was given.
-        mariadb-upgrade --no-defaults --protocol=socket --socket="$SOCKET" -uroot \
+        mariadb-upgrade --no-defaults --protocol=socket --socket="$temp_socket" -uroot \
             --upgrade-system-tables --silent || die "mariadb-upgrade failed"
         stop_temp_server
     fi
