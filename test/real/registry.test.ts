@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Stack } from "@pulumi/pulumi/automation";
 import { Registry } from "../../components/registry/registry";
 import { DatastoreImages } from "../../components/registry/datastore-images";
+import { RegistryImageCheck } from "../../components/registry/registry-image-check";
 import { DatastoreVersionSpec } from "../../components/model/datastore-spec";
 import { DockerEngine, freePort } from "../support/docker-engine";
 import { RegistryApi } from "../support/registry-api";
@@ -70,6 +71,18 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
                 credentials: { username: USERNAME, password: config.requireSecret("password") },
                 seriesTags: config.getBoolean("seriesTags"),
             }, { dependsOn: [registry] });
+            // A version whose image nobody publishes, as an operator's typo in a version number makes one.
+            const missing = config.get("missingTag");
+            if (missing) {
+                const access = { address: registry.address, plainHttp: registry.insecure, username: USERNAME, password: config.requireSecret("password") };
+                const typo = new RegistryImageCheck("typo-check", {
+                    ...access, requirements: [{ purpose: "datastore image of mariadb 10.44", repository: "trove-datastores/mariadb", tags: [missing] }],
+                }, { dependsOn: [images] });
+                // Stands for the datastore version that would hand guests the missing tag.
+                new RegistryImageCheck("after-typo", {
+                    ...access, requirements: [{ purpose: "datastore image of mariadb 10.4", repository: "trove-datastores/mariadb", tags: ["10.4"] }],
+                }, { dependsOn: [typo] });
+            }
             return {
                 address: registry.address,
                 containerId: registry.containerId,
@@ -179,21 +192,41 @@ describe("Registry and DatastoreImages on a real Docker engine and registry", ()
         expect(await api.tags("trove-datastores/db-backup-postgresql")).toEqual(["12"]);
         // Datastore images are pulled by the exact number only: no series tags there.
         expect(await api.tags("trove-datastores/mysql")).toEqual(["5.7.29", "8.0.36"]);
-        expect(await api.digest("trove-datastores/db-backup-mysql", "8")).toBe(digests["mysql-8.0.36"].backup);
-        expect(await api.digest("trove-datastores/db-backup-mysql", "5.7")).toBe(digests["mysql-5.7.29"].backup);
+        const now = result.outputs.digests.value as typeof digests;
+        expect(await api.digest("trove-datastores/db-backup-mysql", "8")).toBe(now["mysql-8.0.36"].backup);
+        expect(await api.digest("trove-datastores/db-backup-mysql", "8.0")).toBe(now["mysql-8.0.36"].backup);
+        expect(await api.digest("trove-datastores/db-backup-mysql", "5.7")).toBe(now["mysql-5.7.29"].backup);
+        expect(await api.digest("trove-datastores/db-backup-mysql", "5")).toBe(now["mysql-5.7.29"].backup);
         expect(changes((await stack.up()).summary.resourceChanges)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
+        digests = now;
     });
 
-    test("a tag deleted from the registry out of band: refresh sees it gone, and up stops at the check naming it", async () => {
+    test("a tag deleted from the registry out of band: refresh sees it gone, and the next up pushes it again before the check passes", async () => {
         const digest = await api.digest("trove-datastores/mariadb", "10.4");
         const deleted = await api.request("DELETE", `/v2/trove-datastores/mariadb/manifests/${digest}`);
         expect(deleted.status).toBe(202);
+        expect(await api.digest("trove-datastores/mariadb", "10.4")).toBeUndefined();
         await stack.refresh();
         const preview = await stack.preview({ diff: true });
-        console.log(preview.stdout);
-        expect(preview.stdout).toMatch(/img-mariadb-10\.4-check/);
+        // The push is gone from the state, and the check recorded what it did not find.
+        expect(changes(preview.changeSummary)).toEqual({ create: 1, update: 1, delete: 0, replace: 0 });
+        expect(preview.stdout).toMatch(/\+ docker:index\/registryImage:RegistryImage: \(create\)\s+\[urn=[^\]]*img-mariadb-10\.4-push\]/);
+        expect(preview.stdout).toMatch(/~ pulumi-nodejs:dynamic\/trove-region:RegistryImageCheck: \(update\)\s+(\[id=[^\]]*\]\s+)?\[urn=[^\]]*img-mariadb-10\.4-check\]/);
+        expect(preview.stdout).toContain("trove-datastores/mariadb:10.4");
+        const result = await stack.up();
+        expect(changes(result.summary.resourceChanges)).toEqual({ create: 1, update: 1, delete: 0, replace: 0 });
+        expect(await api.digest("trove-datastores/mariadb", "10.4")).toBe(digest);
+    });
+
+    test("a tag nobody publishes: the check fails the up, naming the tag and what needs it, and what depends on it is not created", async () => {
+        await stack.setConfig("missingTag", { value: "10.44" });
         const failed = await stack.up().then(() => undefined, (e: Error) => e);
-        expect(String(failed)).toContain(`the registry 127.0.0.1:${port} lacks an image guests would pull: trove-datastores/mariadb:10.4 (datastore image of mariadb 10.4)`);
+        expect(String(failed)).toContain(`the registry 127.0.0.1:${port} lacks an image guests would pull: trove-datastores/mariadb:10.44 (datastore image of mariadb 10.44)`);
+        const state = JSON.stringify((await stack.exportStack()).deployment);
+        expect(state).not.toContain("typo-check");
+        expect(state).not.toContain("after-typo");
+        await stack.removeConfig("missingTag");
+        expect(changes((await stack.up()).summary.resourceChanges)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
     });
 
     test("destroy removes the registry container and its volume", async () => {
