@@ -16,6 +16,11 @@
 //   therefore reads back as [], differs from the desired subset, and the next `up` restores it.
 // - An unrestricted version has no associations, so which desired ones are missing cannot be read;
 //   every desired one is then added, Trove's "already associated" being taken as done.
+// - Trove has no volume type list of its own: Cinder's comes from its endpoint in the catalog of a
+//   token for the same connection (the TroveClient keeps its catalog to itself).
+// - trove-manage starts Trove's Python anew for every command (seconds each) and deletes one item per
+//   command; flavors and volume types are reconciled at the same time.
+// - An empty list is "not restricted": its associations, recorded or made out of band, are removed.
 import * as pulumi from "@pulumi/pulumi";
 import { catalogEndpoint, type CatalogService, httpRequest, TroveClient } from "./trove-api";
 import type { TroveConnection } from "../model/connection";
@@ -248,7 +253,10 @@ export function validateVersionRestrictionsArgs(args: Pick<DatastoreVersionRestr
 
 interface Run {
     readonly line: string;
-    readonly output: string;
+    /** What trove-manage printed: its messages, errors included, go to stdout. */
+    readonly stdout: string;
+    /** Warnings and logs. */
+    readonly stderr: string;
 }
 
 /** One trove-manage run on this machine or over SSH; rejects when it exits non-zero, answers its output otherwise. */
@@ -268,17 +276,17 @@ async function runTroveManage(s: VersionRestrictionsState, argv: string[]): Prom
                 "-o", `UserKnownHostsFile=${path.join(tmp, "known_hosts")}`, `${s.ssh.user}@${s.ssh.host}`, line];
         }
         const where = s.ssh ? ` on ${s.ssh.host}` : "";
-        const output = await new Promise<string>((resolve, reject) => {
+        return await new Promise<Run>((resolve, reject) => {
             const child = spawn(run[0], run.slice(1), { stdio: ["ignore", "pipe", "pipe"], timeout: TROVE_MANAGE_TIMEOUT_MS });
-            let text = "";
-            child.stdout.on("data", (d) => (text += d));
-            child.stderr.on("data", (d) => (text += d));
+            let stdout = "";
+            let stderr = "";
+            child.stdout.on("data", (d) => (stdout += d));
+            child.stderr.on("data", (d) => (stderr += d));
             child.on("error", (e) => reject(new Error(`could not run ${run[0]}: ${e.message}`)));
             child.on("close", (code, signal) => code === 0
-                ? resolve(text)
-                : reject(new Error(`\`${line}\`${where} ${signal ? `was stopped (${signal})` : `exited ${code}`}: ${lastLines(text)}`)));
+                ? resolve({ line: `${line}${where}`, stdout, stderr })
+                : reject(new Error(`\`${line}\`${where} ${signal ? `was stopped (${signal})` : `exited ${code}`}: ${lastLines(`${stderr}\n${stdout}`)}`)));
         });
-        return { line: `${line}${where}`, output };
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
@@ -392,7 +400,7 @@ function describeAllowed(list: readonly string[], universe: readonly string[]): 
 
 function printed(runs: readonly Run[]): string {
     if (runs.length === 0) return "no trove-manage command was needed";
-    return `trove-manage printed: ${runs.map((r) => `\`${r.line}\` -> ${JSON.stringify(lastLines(r.output))}`).join("; ")}`;
+    return `trove-manage printed: ${runs.map((r) => `\`${r.line}\` -> ${JSON.stringify(lastLines(r.stdout.trim() ? r.stdout : r.stderr))}`).join("; ")}`;
 }
 
 /** Takes one kind from what Trove has to `s[kind]`, and checks Trove's answer afterwards. */
@@ -402,7 +410,7 @@ async function reconcile(client: TroveClient, s: VersionRestrictionsState, kind:
     const runOne = async (op: "add" | "delete", items: string[]): Promise<"done" | "already" | "unknown"> => {
         const run = await runTroveManage(s, restrictionArgv(s, kind, op, items));
         runs.push(run);
-        return troveManageOutcome(kind, op, run.output);
+        return troveManageOutcome(kind, op, run.stdout);
     };
     const fail = (now: readonly string[]): Error => new Error(`trove-manage did not set the ${kind} of ${subject(s)}: wanted ` +
         `${desired.length > 0 ? `[${[...desired].sort().join(", ")}]` : "not restricted"}, but Trove now allows ${describeAllowed(now, universe)}. ${printed(runs)}`);
@@ -440,10 +448,21 @@ async function apply(s: VersionRestrictionsState, recorded: Pick<VersionRestrict
         checkExist(s, kind, items);
         universes[kind] = items.map((k) => k.key);
     }
-    for (const kind of RESTRICTION_KINDS) {
+    await eachKind(async (kind) => {
         const universe = universes[kind];
         if (universe) await reconcile(client, s, kind, recorded[kind], universe);
-    }
+    });
+}
+
+/**
+ * Runs `work` for flavors and volume types at once (each trove-manage run starts Trove's Python
+ * anew, seconds each; the two kinds are rows of their own), and fails with every failure.
+ */
+async function eachKind(work: (kind: RestrictionKind) => Promise<void>): Promise<void> {
+    const results = await Promise.allSettled(RESTRICTION_KINDS.map((kind) => work(kind)));
+    const failures = results.flatMap((r) => (r.status === "rejected" ? [r.reason instanceof Error ? r.reason : new Error(String(r.reason))] : []));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new Error(failures.map((e) => e.message).join("\n"));
 }
 
 /** Drops undefined fields: the engine's wire format has no undefined. */
@@ -493,8 +512,8 @@ const provider: pulumi.dynamic.ResourceProvider<VersionRestrictionsState, Versio
         const client = new TroveClient(s.connection);
         // Gone with its version: nothing is left to remove.
         if (!(await client.getVersion(s.versionId))) return;
-        for (const kind of RESTRICTION_KINDS) {
-            if (s[kind].length === 0) continue;
+        await eachKind(async (kind) => {
+            if (s[kind].length === 0) return;
             const universe = ((await known(client, s, kind, s[kind])) ?? []).map((k) => k.key);
             const remove = planRemoval({ recorded: s[kind], allowed: await allowed(client, s, kind), universe });
             const runs: Run[] = [];
@@ -507,7 +526,7 @@ const provider: pulumi.dynamic.ResourceProvider<VersionRestrictionsState, Versio
             if (left.length > 0) {
                 throw new Error(`trove-manage did not remove the ${kind} ${left.join(", ")} from ${subject(s)}: Trove still allows ${describeAllowed(after, universe)}. ${printed(runs)}`);
             }
-        }
+        });
     },
 };
 

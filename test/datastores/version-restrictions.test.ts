@@ -46,7 +46,7 @@ describe("troveManageOutcome: what trove-manage printed (it exits 0 either way)"
         ["volumeTypes", "add", "Datastore version 0a1b and volume-type ssd mapping already exists.\n", "already"],
         ["volumeTypes", "delete", "Deleted volume type 'ssd' from 'mysql' '5.7.29'.\n", "done"],
         ["volumeTypes", "delete", "The volume type ssd is not valid for datastore version 0a1b.\n", "already"],
-        ["volumeTypes", "delete", "Datastore 'mysql' cannot be found.\n", "unknown"],
+        ["volumeTypes", "delete", "DBDatastore Not Found\n", "unknown"],
         ["volumeTypes", "add", "", "unknown"],
     ] as const)("%s %s: %j is %s", (kind, op, output, outcome) => {
         expect(troveManageOutcome(kind, op, output)).toBe(outcome);
