@@ -1,10 +1,11 @@
-// Live fire: Trove 26 runs a database on the region this package built. A region stack (mariadb
-// whose version name differs from its number, a registry with credentials, restricted egress) goes
-// up on the dev cloud; the dev cloud's Trove controllers take the stack's troveConf and
-// guestAgentConf verbatim; a tenant creates an instance through Trove's API; the guest harness plays
-// the server's guest (cloud-init's files from Nova's user_data, Trove's real guest agent in
-// namespaces of its own, pulling from the stack's registry); the instance goes ACTIVE and HEALTHY and
-// the tenant's user queries MariaDB in the guest. Then everything is removed, and checked removed.
+// Live fire: Trove 26 runs a database on the region this package built. A region stack (MariaDB
+// 11.8, a series Trove 2025.2+ supports, under a version name that differs from its number; a
+// registry with credentials; restricted egress) goes up on the dev cloud; the dev cloud's Trove
+// controllers take the stack's troveConf and guestAgentConf verbatim; a tenant creates an instance
+// through Trove's API; the guest harness plays the server's guest (cloud-init's files from Nova's
+// user_data, Trove's real guest agent in namespaces of its own, pulling from the stack's registry);
+// the instance goes ACTIVE and HEALTHY and the tenant's user queries MariaDB 11.8 in the guest. Then
+// everything is removed, and checked removed.
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -25,8 +26,8 @@ const STACK = `test-live-${suffix}`;
 const REGISTRY_PORT = 4100;
 const REGISTRY_USER = "trove-guest";
 const REGISTRY_PASSWORD = `live-${suffix}-registry-password`;
-const VERSION_NAME = "10.11-live";
-const VERSION_NUMBER = "10.11";
+const VERSION_NAME = "11.8-live";
+const VERSION_NUMBER = "11.8";
 const TENANT_CIDR = "192.168.77.0/24";
 
 interface Instance { id: string; status: string; operating_status?: string; fault?: { message: string } }
@@ -114,7 +115,7 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
     beforeAll(async () => {
         requireRealEnvironment();
         if (!process.env.DEVCLOUD_DIR || !process.env.DOCKER_HOST) throw new Error("DEVCLOUD_DIR and DOCKER_HOST are not set: run through `npm test`, which starts the dev cloud");
-        // The real MariaDB image, built from Debian's packages (cached): the stack publishes it.
+        // The real MariaDB image of that number (11.8: Debian 13's packages; cached): the stack publishes it.
         execFileSync("bash", [path.join(repo, "scripts", "devcloud", "images", "mariadb.sh"), VERSION_NUMBER], { stdio: "inherit" });
         stack = await regionTestStack(STACK, suffix, liveSettings());
         await stack.setConfig("trove-region:registryPassword", { value: REGISTRY_PASSWORD, secret: true });
@@ -273,7 +274,8 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         const name = containers.trim().split("\n").find((l) => l.includes("trove-datastores/mariadb"))!.split(" ")[0];
         const answer = harness.exec(created.server!, ["docker", "exec", name, "mariadb", "-uliveuser", "-plive-user-password",
             "-h127.0.0.1", "--protocol=TCP", "-N", "-e", "SELECT CONCAT(CURRENT_USER(), ' ', DATABASE()), VERSION()", "livedb"]);
-        expect(answer).toMatch(/^liveuser@% livedb\t10\.11\./m);
+        // The server is of the version number's series.
+        expect(answer).toMatch(new RegExp(`^liveuser@% livedb\t${VERSION_NUMBER.replace(/\./g, "\\.")}\\.`, "m"));
     });
 
     test("delete the instance and destroy the stack: nothing is left in any service, nor of the guest", async () => {
