@@ -1,11 +1,11 @@
 // Live fire: Trove 26 runs a database on the region this package built. A region stack (MariaDB
-// 11.8, a series Trove 2025.2+ supports, under a version name that differs from its number; a
-// registry with credentials; restricted egress) goes up on the dev cloud; the dev cloud's Trove
-// controllers take the stack's troveConf and guestAgentConf verbatim; a tenant creates an instance
-// through Trove's API; the guest harness plays the server's guest (cloud-init's files from Nova's
-// user_data, Trove's real guest agent in namespaces of its own, pulling from the stack's registry);
-// the instance goes ACTIVE and HEALTHY and the tenant's user queries MariaDB 11.8 in the guest. Then
-// everything is removed, and checked removed.
+// 11.8, a series Trove 2025.2+ supports, under a version name that differs from its number and
+// allowing one flavor; a registry with credentials; restricted egress) goes up on the dev cloud;
+// the dev cloud's Trove controllers take the stack's troveConf and guestAgentConf verbatim; a tenant
+// creates an instance through Trove's API (another flavor is refused); the guest harness plays the
+// server's guest (cloud-init's files from Nova's user_data, Trove's real guest agent in namespaces
+// of its own, pulling from the stack's registry); the instance goes ACTIVE and HEALTHY and the
+// tenant's user queries MariaDB 11.8 in the guest. Then everything is removed, and checked removed.
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -29,6 +29,9 @@ const REGISTRY_PASSWORD = `live-${suffix}-registry-password`;
 const VERSION_NAME = "11.8-live";
 const VERSION_NUMBER = "11.8";
 const TENANT_CIDR = "192.168.77.0/24";
+/** The flavor the version allows, and one it does not (created by the test). */
+const FLAVOR = process.env.DEVCLOUD_FLAVOR_ID ?? "trove-ds1-small";
+const OTHER_FLAVOR = `live-other-${suffix}`;
 
 interface Instance { id: string; status: string; operating_status?: string; fault?: { message: string } }
 interface Server { id: string; name: string; status: string; tenant_id: string; key_name: string; image: { id: string } }
@@ -84,7 +87,12 @@ function liveSettings(): Record<string, unknown> {
             mode: "create", hostAddress: "127.0.0.1", port: REGISTRY_PORT, listenAddress: "127.0.0.1",
             containerName: `trove-registry-${suffix}`, credentials: { username: REGISTRY_USER },
         },
-        "trove-region:datastores": [{ datastore: "mariadb", version: VERSION_NAME, versionNumber: VERSION_NUMBER, sourceImage: `mariadb:${VERSION_NUMBER}` }],
+        // The version allows one flavor, written with the dev cloud's trove-manage as on a controller.
+        "trove-region:datastores": [{ datastore: "mariadb", version: VERSION_NAME, versionNumber: VERSION_NUMBER, sourceImage: `mariadb:${VERSION_NUMBER}`, flavors: [FLAVOR] }],
+        "trove-region:trove": {
+            ...(dev["trove-region:trove"] as Record<string, unknown>),
+            troveManage: { command: path.join(repo, "scripts", "devcloud", "trove-manage"), configFile: path.join(process.env.DEVCLOUD_DIR ?? "/nonexistent", "etc", "trove", "trove.conf") },
+        },
         // Per-datastore user data: the controllers read it from cloudinit_location, which the stack's
         // troveConf names; the test places the cloudInitFiles output there, as a deployment would.
         "trove-region:cloudInit": { mariadb: { runcmd: [CLOUD_INIT_MARKER] } },
@@ -109,7 +117,7 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
     let service: OpenStackApi;
     let tenant: OpenStackApi;
     const harness = new GuestHarness(process.env);
-    const created: { network?: string; subnet?: string; router?: string; instance?: string; server?: string } = {};
+    const created: { network?: string; subnet?: string; router?: string; instance?: string; server?: string; flavor?: string } = {};
     const tenantEnv = { ...process.env, OS_USERNAME: "demo", OS_PASSWORD: "devcloud-demo", OS_PROJECT_NAME: "demo" };
 
     beforeAll(async () => {
@@ -121,6 +129,8 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         await stack.setConfig("trove-region:registryPassword", { value: REGISTRY_PASSWORD, secret: true });
         service = await OpenStackApi.login();
         tenant = await OpenStackApi.login(tenantEnv);
+        await service.request("POST", "compute", "/flavors", { flavor: { name: OTHER_FLAVOR, id: OTHER_FLAVOR, ram: 512, vcpus: 1, disk: 1 } });
+        created.flavor = OTHER_FLAVOR;
     });
 
     afterAll(async () => {
@@ -137,6 +147,7 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         fs.rmSync(cloudInitDir(), { recursive: true, force: true });
         try { devcloud(["trove-config", "--clear"]); } catch (e) { console.error(`trove-config --clear: ${(e as Error).message}`); }
         await removeTenantNetwork().catch((e: Error) => console.error(`tenant network: ${e.message}`));
+        if (created.flavor) await service.request("DELETE", "compute", `/flavors/${created.flavor}`).catch((e: Error) => console.error(`flavor: ${e.message}`));
         await destroyAndRemove(stack, STACK);
     });
 
@@ -175,7 +186,7 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         expect(fs.readFileSync(path.join(state, "etc", "trove", "trove-guestagent.conf"), "utf8").endsWith(outputs.guestAgentConf.value as string)).toBe(true);
     });
 
-    test("a tenant creates an instance; the guest pulls its image from the stack's registry; it goes ACTIVE and HEALTHY", async () => {
+    test("a tenant creates an instance (a flavor the version does not allow is refused); the guest pulls its image from the stack's registry; it goes ACTIVE and HEALTHY", async () => {
         const { network } = (await tenant.request<{ network: { id: string } }>("POST", "network", "/v2.0/networks", { network: { name: `live-${suffix}` } }))!;
         created.network = network.id;
         const { subnet } = (await tenant.request<{ subnet: { id: string } }>("POST", "network", "/v2.0/subnets", {
@@ -187,16 +198,20 @@ if (blocked) console.warn(`SKIPPED the live-fire suite: ${blocked}`);
         created.router = router.id;
         await tenant.request("PUT", "network", `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id });
 
-        const { instance } = (await tenant.request<{ instance: Instance }>("POST", "database", "/instances", {
+        const request = (flavorRef: string) => ({
             instance: {
                 name: `live-${suffix}`,
-                flavorRef: process.env.DEVCLOUD_FLAVOR_ID ?? "trove-ds1-small",
+                flavorRef,
                 datastore: { type: "mariadb", version: VERSION_NAME },
                 nics: [{ "net-id": network.id }],
                 databases: [{ name: "livedb" }],
                 users: [{ name: "liveuser", password: "live-user-password", databases: [{ name: "livedb" }] }],
             },
-        }))!;
+        });
+        // The version allows only FLAVOR (the stack's datastores[].flavors): Trove refuses another.
+        const refused = await tenant.request("POST", "database", "/instances", request(OTHER_FLAVOR)).then(() => "created", (e: Error) => e.message);
+        expect(refused).toMatch(new RegExp(`: 400 .*Flavor ${OTHER_FLAVOR} is not supported for datastore version`));
+        const { instance } = (await tenant.request<{ instance: Instance }>("POST", "database", "/instances", request(FLAVOR)))!;
         created.instance = instance.id;
         const buildStarted = Date.now();
         expect(instance.status).toBe("BUILD");
