@@ -7,10 +7,11 @@ const mysql = (version: string, extra: Partial<DatastoreVersionSpec> = {}): Data
     ({ datastore: "mysql", version, sourceImage: `mysql:${version}`, ...extra });
 
 describe("resolveVersions", () => {
-    test("defaults: manager and number from the names, tags trove + datastore, active, a lone version is the default", () => {
+    test("defaults: manager and number from the names, tags trove + datastore, active, a lone version is the default, no flavor or volume type restriction", () => {
         expect(resolveVersions([mysql("5.7.29")])).toEqual([{
             datastore: "mysql", version: "5.7.29", manager: "mysql", versionNumber: "5.7.29", sourceImage: "mysql:5.7.29",
-            imageTags: ["trove", "mysql"], active: true, default: true, packages: [],
+            imageTags: ["trove", "mysql"], active: true, default: true, packages: [], flavors: [], volumeTypes: [],
+            registryExt: undefined, replicationStrategy: undefined,
         }]);
     });
 
