@@ -12,21 +12,28 @@ export interface TroveManageHost {
     readonly ssh?: { readonly host: string; readonly user: string; readonly port?: number; readonly privateKey: pulumi.Input<string> };
 }
 
-export interface TroveManageParametersInputs extends TroveManageHost {
-    /** Removes the parameters again when this resource is deleted. */
+/** One datastore version that trove-manage works on, and where and how trove-manage runs. */
+export interface TroveManageVersionInputs extends TroveManageHost {
+    /** Trove's API, to read back and to clean up; kept secret in the state. */
     readonly connection: pulumi.Input<TroveConnection>;
-    /** The version whose parameters are loaded; a new version re-runs the load. */
+    /** The version's id, as DatastoreVersion outputs it. */
     readonly versionId: pulumi.Input<string>;
+    /** The datastore's name, for trove-manage. */
     readonly datastore: pulumi.Input<string>;
+    /** The version's name, for trove-manage. */
     readonly version: pulumi.Input<string>;
-    /** The validation-rules.json text: streamed to trove-manage, and its change re-runs the load. */
-    readonly rules: pulumi.Input<string>;
-    /** The rule names, for the delete. */
-    readonly names: pulumi.Input<pulumi.Input<string>[]>;
     /** @default DEFAULT_TROVE_MANAGE_COMMAND ("trove-manage") */
     readonly command?: pulumi.Input<string>;
     /** Passed as --config-file. @default trove-manage's own */
     readonly configFile?: pulumi.Input<string>;
+}
+
+/** The version's parameters: a new versionId re-runs the load; delete removes them over REST. */
+export interface TroveManageParametersInputs extends TroveManageVersionInputs {
+    /** The validation-rules.json text: streamed to trove-manage, and its change re-runs the load. */
+    readonly rules: pulumi.Input<string>;
+    /** The rule names, for the delete. */
+    readonly names: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 interface State {

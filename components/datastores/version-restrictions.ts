@@ -24,7 +24,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { catalogEndpoint, type CatalogService, httpRequest, TroveClient } from "./trove-api";
 import type { TroveConnection } from "../model/connection";
-import { DEFAULT_TROVE_MANAGE_COMMAND, type TroveManageHost } from "./trove-manage-parameters";
+import { DEFAULT_TROVE_MANAGE_COMMAND, type TroveManageVersionInputs } from "./trove-manage-parameters";
 import { shellQuote } from "../common/shell";
 import { type Problem, show, throwIfProblems } from "../common/validation";
 
@@ -35,15 +35,8 @@ export const RESTRICTION_KINDS: readonly RestrictionKind[] = ["flavors", "volume
 /** How long one trove-manage run may take before it is stopped. */
 export const TROVE_MANAGE_TIMEOUT_MS = 300_000;
 
-export interface DatastoreVersionRestrictionsArgs extends TroveManageHost {
-    /** Reads Trove's answers (and Cinder's volume types); kept secret in the state. */
-    readonly connection: pulumi.Input<TroveConnection>;
-    /** The version's id, as DatastoreVersion outputs it; a new id replaces this resource. */
-    readonly versionId: pulumi.Input<string>;
-    /** The datastore's name, for trove-manage. */
-    readonly datastore: pulumi.Input<string>;
-    /** The version's name, for trove-manage. */
-    readonly version: pulumi.Input<string>;
+/** The versionId is the version's: a new id replaces this resource. */
+export interface DatastoreVersionRestrictionsArgs extends TroveManageVersionInputs {
     /** The version's number (`--version`): trove-manage finds the version by name and number. */
     readonly versionNumber: pulumi.Input<string>;
     /**
@@ -56,10 +49,6 @@ export interface DatastoreVersionRestrictionsArgs extends TroveManageHost {
      * instance's volume. @default [] (not restricted: every volume type Cinder has)
      */
     readonly volumeTypes?: readonly string[];
-    /** @default DEFAULT_TROVE_MANAGE_COMMAND ("trove-manage") */
-    readonly command?: pulumi.Input<string>;
-    /** Passed as --config-file. @default trove-manage's own */
-    readonly configFile?: pulumi.Input<string>;
 }
 
 /** What the provider stores. */
