@@ -265,7 +265,7 @@ export function driftReport(digest: PreviewDigest, stack: string): DriftReport {
         status: 3,
         drifts,
         lines: [
-            `Drift in stack ${stack}: ${drifts.length} of ${checked} resources differ from the program (${outOfBand} changed or deleted out of band); \`pulumi up\` would:`,
+            `Drift in stack ${stack}: ${drifts.length} of ${checked} resources differ from the program (${outOfBand} changed or deleted out of band); \`pulumi up --refresh\` would:`,
             ...drifts.map(describeDrift),
         ],
     };

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Drift check of one stack, for a scheduled CI job or an operator: `pulumi preview --refresh
-# --expect-no-changes --json` reads every resource back from the cloud (nothing is written, not even
-# the state) and shows what `pulumi up` would do about the differences. Prints one line per resource
-# that drifted (changed out of band with old -> new values, deleted out of band), and writes the
-# engine's JSON (secrets as "[secret]") to a file.
+# --expect-no-changes --json` reads every resource back from the cloud (writing nothing, not even the
+# state) and shows what `pulumi up --refresh` would do (a plain `pulumi up` trusts the state and sees
+# no drift). Prints one line per resource that drifted (changed out of band with old -> new values,
+# deleted out of band), and writes the engine's JSON (secrets as "[secret]") to a file.
 #
 #   ci/drift.sh --stack region-one [--json-file drift.json]
 #
@@ -80,7 +80,7 @@ if [ "$rc" -eq 0 ] && [ "$report_rc" -eq 0 ]; then
     exit 0
 fi
 if [ "$report_rc" -eq 3 ] && { [ "$rc" -eq 0 ] || [ -n "$changes_proposed" ]; }; then
-    echo "==> drift in stack $stack: \`pulumi up --stack $stack\` repairs it (review the lines above first); the preview's JSON is in $json_file"
+    echo "==> drift in stack $stack: \`pulumi up --stack $stack\` repairs it (review the lines above first; without --refresh, up sees no drift); the preview's JSON is in $json_file"
     exit 3
 fi
 # Anything else is a failure of the check itself: say what the CLI said.

@@ -161,7 +161,7 @@ describe("findDrift and the report", () => {
         const report = driftReport(driftDigest, "region-one");
         expect(report.status).toBe(3);
         expect(report.lines).toEqual([
-            "Drift in stack region-one: 4 of 4 resources differ from the program (3 changed or deleted out of band); `pulumi up` would:",
+            "Drift in stack region-one: 4 of 4 resources differ from the program (3 changed or deleted out of band); `pulumi up --refresh` would:",
             `~ trove-datastores-mysql-8.4 (${VERSION}): changed out of band, up sets it back: active false -> true, imageTags ["mysql","trove"] -> ["trove","mysql"]`,
             `+ trove-keypair-keypair (${KEYPAIR}): deleted out of band, up creates it again`,
             `~ trove-quotas-network (${QUOTA}): changed out of band, up sets it back: port 350 -> 400`,
