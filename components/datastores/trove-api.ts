@@ -238,6 +238,80 @@ export function troveEndpoints(
     };
 }
 
+/** A Keystone token scoped to the connection's project, with what came with it. */
+export interface KeystoneSession {
+    readonly token: string;
+    readonly projectId: string;
+    readonly catalog: readonly CatalogService[];
+    /** When Keystone says the token expires (ms since the epoch). */
+    readonly expiresAt: number;
+}
+
+/** A cached token is used until this long before it expires: no call should start on a token about to lapse. */
+export const TOKEN_REUSE_MARGIN_MS = 5 * 60_000;
+
+/**
+ * The process's Keystone sessions, one per connection (user, project, password, Keystone, TLS).
+ * Each dynamic-provider operation makes a new client, and the provider host deserializes every
+ * resource's provider into a module copy of its own, so a map in this module would be one per
+ * resource: the map hangs off globalThis under a registry symbol instead, which Pulumi's serializer
+ * leaves to the process (it emits globals by name). One login per provider process and connection,
+ * however many versions, parameters and restrictions the stack has.
+ */
+function sessionCache(): Map<string, CachedSession> {
+    const holder = globalThis as unknown as Record<symbol, Map<string, CachedSession> | undefined>;
+    const key = Symbol.for("trove-region/keystone-sessions");
+    let cache = holder[key];
+    if (!cache) {
+        cache = new Map();
+        holder[key] = cache;
+    }
+    return cache;
+}
+
+/** A login in flight or done; `done` is set as soon as it succeeds, before any caller sees it. */
+interface CachedSession {
+    readonly login: Promise<KeystoneSession>;
+    done?: KeystoneSession;
+}
+
+function sessionKey(c: TroveConnection): string {
+    return JSON.stringify([c.authUrl.replace(/\/+$/, ""), c.username, c.userDomainName ?? "Default", c.password,
+        c.projectName, c.projectDomainName ?? "Default", c.cacert ?? "", c.insecure === true]);
+}
+
+/**
+ * The connection's Keystone session: the cached one while it is valid for TOKEN_REUSE_MARGIN_MS
+ * more, else a new login (`login`). Concurrent callers share one login; a failed login is not kept.
+ */
+export async function keystoneSession(connection: TroveConnection, login: () => Promise<KeystoneSession>, now: () => number = Date.now): Promise<KeystoneSession> {
+    const cache = sessionCache();
+    const key = sessionKey(connection);
+    const cached = cache.get(key);
+    if (cached && !cached.done) return cached.login;
+    if (cached?.done && cached.done.expiresAt - TOKEN_REUSE_MARGIN_MS > now()) return cached.done;
+    const entry: CachedSession = { login: login() };
+    cache.set(key, entry);
+    entry.login.then((s) => {
+        entry.done = s;
+    }, () => {
+        if (cache.get(key) === entry) cache.delete(key);
+    });
+    return entry.login;
+}
+
+/** Drops the connection's cached session if it still holds this token (Keystone or Trove refused it). */
+export function forgetKeystoneSession(connection: TroveConnection, token: string): void {
+    const cache = sessionCache();
+    const key = sessionKey(connection);
+    if (cache.get(key)?.done?.token === token) cache.delete(key);
+}
+
+/** Empties the process's session cache (tests that count logins start from none). */
+export function forgetKeystoneSessions(): void {
+    sessionCache().clear();
+}
+
 interface Session {
     readonly token: string;
     readonly endpoints: TroveEndpoints;
@@ -245,11 +319,11 @@ interface Session {
 
 /**
  * Trove's management API for one connection. Every call times out and is retried when safe, as
- * the options say (defaults: 30 s per attempt, 4 attempts; see http-client.ts).
+ * the options say (defaults: 30 s per attempt, 4 attempts; see http-client.ts). The Keystone token
+ * is shared with every other client of the same connection in the process (`keystoneSession`); a
+ * 401 from Trove or Glance drops it and the call is made once more with a new one.
  */
 export class TroveClient {
-    private session: Promise<Session> | undefined;
-
     constructor(private readonly connection: TroveConnection, private readonly options: TroveClientOptions = {}) {
         const problems = httpOptionsProblems(options);
         if (problems.length > 0) throw new Error(`TroveClient options: ${problems.join("; ")}`);
@@ -260,49 +334,70 @@ export class TroveClient {
         return httpRequestWithRetries(url, init, this.connection, this.options);
     }
 
-    private authenticate(): Promise<Session> {
-        if (this.session) return this.session;
-        const session = (async (): Promise<Session> => {
-            const c = this.connection;
-            const url = `${c.authUrl.replace(/\/+$/, "")}/auth/tokens`;
-            const response = await this.call(url, {
-                method: "POST",
-                // Issuing a token changes nothing that lasts: safe to retry like a GET.
-                idempotent: true,
-                headers: { "Content-Type": "application/json" },
-                body: JSON.stringify({
-                    auth: {
-                        identity: {
-                            methods: ["password"],
-                            password: { user: { name: c.username, domain: { name: c.userDomainName ?? "Default" }, password: c.password } },
-                        },
-                        scope: { project: { name: c.projectName, domain: { name: c.projectDomainName ?? "Default" } } },
+    /** Keystone's password login, scoped to the connection's project. */
+    async login(): Promise<KeystoneSession> {
+        const c = this.connection;
+        const url = `${c.authUrl.replace(/\/+$/, "")}/auth/tokens`;
+        const response = await this.call(url, {
+            method: "POST",
+            // Issuing a token changes nothing that lasts: safe to retry like a GET.
+            idempotent: true,
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({
+                auth: {
+                    identity: {
+                        methods: ["password"],
+                        password: { user: { name: c.username, domain: { name: c.userDomainName ?? "Default" }, password: c.password } },
                     },
-                }),
-            });
-            const text = response.text;
-            if (response.status !== 201) throw new TroveApiError("POST", url, response.status, text, response.attempts);
-            const token = response.headers["x-subject-token"] as string | undefined;
-            if (!token) throw new Error(`Keystone at ${c.authUrl} issued no token: its 201 answer to POST ${url} has no X-Subject-Token header`);
-            const body = JSON.parse(text) as { token: { project: { id: string }; catalog: CatalogService[] } };
-            return { token, endpoints: troveEndpoints(body.token.catalog, body.token.project.id, c) };
-        })();
-        // A failed login is not kept: the next call tries again.
-        session.catch(() => {
-            if (this.session === session) this.session = undefined;
+                    scope: { project: { name: c.projectName, domain: { name: c.projectDomainName ?? "Default" } } },
+                },
+            }),
         });
-        this.session = session;
-        return session;
+        const text = response.text;
+        if (response.status !== 201) throw new TroveApiError("POST", url, response.status, text, response.attempts);
+        const token = response.headers["x-subject-token"] as string | undefined;
+        if (!token) throw new Error(`Keystone at ${c.authUrl} issued no token: its 201 answer to POST ${url} has no X-Subject-Token header`);
+        const body = JSON.parse(text) as { token: { project: { id: string }; catalog: CatalogService[]; expires_at?: string } };
+        // A token without a readable expiry is used for this run's first minutes only.
+        const expiresAt = Date.parse(body.token.expires_at ?? "");
+        return {
+            token,
+            projectId: body.token.project.id,
+            catalog: body.token.catalog,
+            expiresAt: Number.isNaN(expiresAt) ? Date.now() + TOKEN_REUSE_MARGIN_MS + 10 * 60_000 : expiresAt,
+        };
+    }
+
+    /** The connection's Keystone session (shared, see keystoneSession). */
+    session(): Promise<KeystoneSession> {
+        return keystoneSession(this.connection, () => this.login());
+    }
+
+    private async authenticate(): Promise<Session> {
+        const s = await this.session();
+        return { token: s.token, endpoints: troveEndpoints(s.catalog, s.projectId, this.connection) };
+    }
+
+    /**
+     * A call with the session's token; when the token is refused (401: expired early or revoked),
+     * the session is dropped and the call made once more with a new login.
+     */
+    private async withToken(url: (session: Session) => string, init: (token: string) => HttpRequestInit): Promise<{ url: string; response: HttpResponse & { readonly attempts: number } }> {
+        for (let attempt = 1; ; attempt++) {
+            const session = await this.authenticate();
+            const target = url(session);
+            const response = await this.call(target, init(session.token));
+            if (response.status !== 401 || attempt === 2) return { url: target, response };
+            forgetKeystoneSession(this.connection, session.token);
+        }
     }
 
     async request<T>(method: string, path: string, body?: unknown, okStatuses: number[] = [200, 202, 204]): Promise<T | undefined> {
-        const session = await this.authenticate();
-        const url = `${session.endpoints.database}${path}`;
-        const response = await this.call(url, {
+        const { url, response } = await this.withToken((session) => `${session.endpoints.database}${path}`, (token) => ({
             method,
-            headers: { "X-Auth-Token": session.token, "Content-Type": "application/json", Accept: "application/json" },
+            headers: { "X-Auth-Token": token, "Content-Type": "application/json", Accept: "application/json" },
             body: body === undefined ? undefined : JSON.stringify(body),
-        });
+        }));
         const text = response.text;
         if (!okStatuses.includes(response.status)) throw new TroveApiError(method, url, response.status, text, response.attempts);
         return text ? (JSON.parse(text) as T) : undefined;
@@ -329,12 +424,12 @@ export class TroveClient {
      * lookup wants them; undefined when the catalog lists no image service.
      */
     async imagesWithTags(tags: readonly string[]): Promise<string[] | undefined> {
-        const session = await this.authenticate();
-        const image = session.endpoints.image;
-        if (!image) return undefined;
+        if (!(await this.authenticate()).endpoints.image) return undefined;
         const query = [...tags.map((t) => `tag=${encodeURIComponent(t)}`), "status=active"].join("&");
-        const url = `${image}${/\/v2$/.test(image) ? "" : "/v2"}/images?${query}`;
-        const response = await this.call(url, { method: "GET", headers: { "X-Auth-Token": session.token, Accept: "application/json" } });
+        const { url, response } = await this.withToken((session) => {
+            const image = session.endpoints.image!;
+            return `${image}${/\/v2$/.test(image) ? "" : "/v2"}/images?${query}`;
+        }, (token) => ({ method: "GET", headers: { "X-Auth-Token": token, Accept: "application/json" } }));
         if (response.status !== 200) throw new TroveApiError("GET", url, response.status, response.text, response.attempts);
         return (JSON.parse(response.text) as { images: { id: string }[] }).images.map((i) => i.id);
     }

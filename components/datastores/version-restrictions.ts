@@ -16,13 +16,14 @@
 //   therefore reads back as [], differs from the desired subset, and the next `up` restores it.
 // - An unrestricted version has no associations, so which desired ones are missing cannot be read;
 //   every desired one is then added, Trove's "already associated" being taken as done.
-// - Trove has no volume type list of its own: Cinder's comes from its endpoint in the catalog of a
-//   token for the same connection (the TroveClient keeps its catalog to itself).
+// - Trove has no volume type list of its own: Cinder's comes from its endpoint in the catalog of the
+//   TroveClient's Keystone session (the same token the Trove calls use).
 // - trove-manage starts Trove's Python anew for every command (seconds each) and deletes one item per
 //   command; flavors and volume types are reconciled at the same time.
 // - An empty list is "not restricted": its associations, recorded or made out of band, are removed.
 import * as pulumi from "@pulumi/pulumi";
-import { catalogEndpoint, type CatalogService, httpRequest, TroveClient } from "./trove-api";
+import { catalogEndpoint, TroveClient } from "./trove-api";
+import { httpRequestWithRetries } from "../common/http-client";
 import type { TroveConnection } from "../model/connection";
 import { DEFAULT_TROVE_MANAGE_COMMAND, type TroveManageVersionInputs } from "./trove-manage-parameters";
 import { shellQuote } from "../common/shell";
@@ -297,39 +298,13 @@ interface Known {
  * Cinder's volume types as the connection's user sees them (Trove lists no volume types of its
  * own); undefined when the catalog has no Cinder.
  */
-async function cinderVolumeTypes(c: TroveConnection): Promise<Known[] | undefined> {
-    const call = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => {
-        for (let attempt = 1; ; attempt++) {
-            try {
-                const response = await httpRequest(url, { ...init, idempotent: true }, c);
-                if (![502, 503, 504].includes(response.status) || attempt === 3) return response;
-            } catch (e) {
-                if (attempt === 3) throw e;
-            }
-            await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-        }
-    };
-    const authUrl = `${c.authUrl.replace(/\/+$/, "")}/auth/tokens`;
-    const login = await call(authUrl, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({
-            auth: {
-                identity: { methods: ["password"], password: { user: { name: c.username, domain: { name: c.userDomainName ?? "Default" }, password: c.password } } },
-                scope: { project: { name: c.projectName, domain: { name: c.projectDomainName ?? "Default" } } },
-            },
-        }),
-    });
-    const token = login.headers["x-subject-token"];
-    if (login.status !== 201 || typeof token !== "string") {
-        throw new Error(`Keystone answered ${login.status} to POST ${authUrl} (logging in to list Cinder's volume types): ${login.text.trim().slice(0, 300)}`);
-    }
-    const body = JSON.parse(login.text) as { token: { project: { id: string }; catalog: CatalogService[] } };
-    const base = catalogEndpoint(body.token.catalog, "volumev3", c) ?? catalogEndpoint(body.token.catalog, "block-storage", c);
+async function cinderVolumeTypes(client: TroveClient, c: TroveConnection): Promise<Known[] | undefined> {
+    // The client's Keystone session, shared with every other call of the connection in the process.
+    const { token, catalog, projectId } = await client.session();
+    const base = catalogEndpoint(catalog, "volumev3", c) ?? catalogEndpoint(catalog, "block-storage", c);
     if (!base) return undefined;
-    const projectId = body.token.project.id;
     const url = `${base.replace(/%\(tenant_id\)s|\$\(tenant_id\)s|%\(project_id\)s|\$\(project_id\)s/g, projectId).replace(/\/+$/, "")}/types`;
-    const response = await call(url, { method: "GET", headers: { "X-Auth-Token": token, Accept: "application/json" } });
+    const response = await httpRequestWithRetries(url, { method: "GET", headers: { "X-Auth-Token": token, Accept: "application/json" } }, c);
     if (response.status !== 200) throw new Error(`Cinder answered ${response.status} to GET ${url}: ${response.text.trim().slice(0, 300)}`);
     return (JSON.parse(response.text) as { volume_types: { id: string; name: string }[] }).volume_types.map((t) => ({ key: t.name, other: t.id }));
 }
@@ -340,7 +315,7 @@ async function cinderVolumeTypes(c: TroveConnection): Promise<Known[] | undefine
  */
 async function known(client: TroveClient, s: VersionRestrictionsState, kind: RestrictionKind, recorded: readonly string[]): Promise<Known[] | undefined> {
     if (kind === "volumeTypes") {
-        const types = await cinderVolumeTypes(s.connection);
+        const types = await cinderVolumeTypes(client, s.connection);
         if (!types && (s.volumeTypes.length > 0 || recorded.length > 0)) {
             const c = s.connection;
             throw new Error(`Keystone at ${c.authUrl} lists no ${c.endpointInterface ?? "public"} "volumev3" or "block-storage" endpoint` +

@@ -7,7 +7,7 @@ import * as http from "http";
 import * as path from "path";
 import { promisify } from "util";
 import * as pulumi from "@pulumi/pulumi";
-import { DatastoreVersionFields, TroveApiError, TroveClient, TroveClientOptions } from "../../components/datastores/trove-api";
+import { DatastoreVersionFields, forgetKeystoneSessions, TOKEN_REUSE_MARGIN_MS, TroveApiError, TroveClient, TroveClientOptions } from "../../components/datastores/trove-api";
 import { TroveConnection } from "../../components/model/connection";
 import { json, recordingSleep, startServer, TestServer } from "../support/http-test-server";
 import { tempDir } from "../tmp";
@@ -26,13 +26,17 @@ type Misbehaviour = (req: http.IncomingMessage, res: http.ServerResponse, n: num
 
 let server: TestServer;
 let misbehave: Misbehaviour = () => false;
+/** Keystone's answer: the token's expiry (none: the client assumes a short life), and how many it issued. */
+let tokenExpiresAt: string | undefined;
+let logins = 0;
 
 beforeAll(async () => {
     server = await startServer({
         handle: (req, res, n) => {
             if (misbehave(req, res, n)) return;
             if (req.method === "POST" && req.url === "/v3/auth/tokens") {
-                json(res, 201, { token: { project: { id: "p1" }, catalog: [{ type: "database", endpoints: [{ interface: "public", region: "RegionOne", url: `${server.base}/v1.0/%(tenant_id)s` }] }] } }, { "X-Subject-Token": "tok" });
+                logins++;
+                json(res, 201, { token: { project: { id: "p1" }, expires_at: tokenExpiresAt, catalog: [{ type: "database", endpoints: [{ interface: "public", region: "RegionOne", url: `${server.base}/v1.0/%(tenant_id)s` }] }] } }, { "X-Subject-Token": `tok${logins}` });
             } else if (req.method === "GET" && req.url === "/v1.0/p1/mgmt/datastore-versions") {
                 json(res, 200, { versions: [version] });
             } else {
@@ -47,6 +51,10 @@ afterAll(() => server.close());
 beforeEach(() => {
     server.seen.length = 0;
     misbehave = () => false;
+    tokenExpiresAt = undefined;
+    logins = 0;
+    // Every test counts its own logins.
+    forgetKeystoneSessions();
 });
 
 const connection: () => TroveConnection = () => ({ authUrl: `${server.base}/v3`, username: "trove", password: "pw", projectName: "service" });
@@ -120,6 +128,47 @@ describe("TroveClient retries what is safe to retry", () => {
     });
 });
 
+describe("one Keystone session per connection in the process", () => {
+    const logins = (): number => seen().filter((r) => r === "POST /v3/auth/tokens").length;
+
+    test("clients of the same connection share one token, also when they start together", async () => {
+        await Promise.all([new TroveClient(connection(), fast()).listVersions(), new TroveClient(connection(), fast()).listVersions()]);
+        expect(await new TroveClient(connection(), fast()).listVersions()).toEqual([version]);
+        expect(logins()).toBe(1);
+        expect(server.seen.filter((r) => r.url === "/v1.0/p1/mgmt/datastore-versions").map((r) => r.headers["x-auth-token"])).toEqual(["tok1", "tok1", "tok1"]);
+    });
+
+    test("another user, password or project is another session", async () => {
+        await new TroveClient(connection(), fast()).listVersions();
+        await new TroveClient({ ...connection(), password: "other" }, fast()).listVersions();
+        await new TroveClient({ ...connection(), projectName: "admin" }, fast()).listVersions();
+        await new TroveClient({ ...connection(), username: "admin" }, fast()).listVersions();
+        expect(logins()).toBe(4);
+    });
+
+    test("a token that expires within the margin is not used: the next client logs in again", async () => {
+        tokenExpiresAt = new Date(Date.now() + TOKEN_REUSE_MARGIN_MS - 1000).toISOString();
+        await new TroveClient(connection(), fast()).listVersions();
+        tokenExpiresAt = new Date(Date.now() + 3_600_000).toISOString();
+        await new TroveClient(connection(), fast()).listVersions();
+        await new TroveClient(connection(), fast()).listVersions();
+        expect(logins()).toBe(2);
+    });
+
+    test("a token Trove refuses (401) is dropped: one new login and the call once more, then no loop", async () => {
+        await new TroveClient(connection(), fast()).listVersions();
+        misbehave = (req, res) => req.method === "GET" && req.headers["x-auth-token"] === "tok1"
+            && (json(res, 401, { unauthorized: { message: "The request you have made requires authentication." } }), true);
+        expect(await new TroveClient(connection(), fast()).listVersions()).toEqual([version]);
+        expect(seen()).toEqual(["POST /v3/auth/tokens", "GET /v1.0/p1/mgmt/datastore-versions", "GET /v1.0/p1/mgmt/datastore-versions",
+            "POST /v3/auth/tokens", "GET /v1.0/p1/mgmt/datastore-versions"]);
+        // Refused every time: the client gives up after the second try, with Trove's answer.
+        misbehave = (req, res) => req.method === "GET" && (json(res, 401, { unauthorized: { message: "Token revoked" } }), true);
+        await expect(new TroveClient(connection(), fast()).listVersions()).rejects.toThrow(/^Trove answered 401 to GET .*: Token revoked$/);
+        expect(logins()).toBe(3);
+    });
+});
+
 test("the client as Pulumi serializes it for a dynamic provider retries too, in a process of its own", async () => {
     misbehave = (req, _res, n) => n === 2 && (req.socket.destroy(), true);
     // Like the providers: the client is made inside the function the engine serializes.
@@ -133,4 +182,25 @@ test("the client as Pulumi serializes it for a dynamic provider retries too, in 
     const { stdout } = await promisify(execFile)(process.execPath, [file, `${server.base}/v3`]);
     expect(JSON.parse(stdout)).toEqual(["v1"]);
     expect(seen()).toEqual(["POST /v3/auth/tokens", "GET /v1.0/p1/mgmt/datastore-versions", "GET /v1.0/p1/mgmt/datastore-versions"]);
+});
+
+test("two providers serialized apart (two resources) share one login in the provider host's process", async () => {
+    // The dynamic-provider host deserializes each resource's provider into its own module copies:
+    // the session cache must live outside them.
+    const list = async (authUrl: string) => (await new TroveClient({ authUrl, username: "trove", password: "pw", projectName: "service" }).listVersions()).map((v) => v.id);
+    const get = async (authUrl: string) => (await new TroveClient({ authUrl, username: "trove", password: "pw", projectName: "service" }).getVersion("v1"))?.id;
+    const dir = tempDir("serialized-two");
+    for (const [name, f] of [["list", list], ["get", get]] as const) {
+        const serialized = await pulumi.runtime.serializeFunction(f);
+        fs.writeFileSync(path.join(dir, `${name}.js`), `${serialized.text}\nmodule.exports = exports.${serialized.exportName};\n`);
+    }
+    fs.writeFileSync(path.join(dir, "run.js"), `(async () => {
+        const ids = await require("./list.js")(process.argv[2]);
+        const one = await require("./get.js")(process.argv[2]);
+        console.log(JSON.stringify([...ids, one]));
+    })().catch((e) => { console.error(e.message); process.exit(1); });\n`);
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(dir, "run.js"), `${server.base}/v3`]);
+    // This Trove answers 404 to a GET of one version: getVersion's undefined, null in JSON.
+    expect(JSON.parse(stdout)).toEqual(["v1", null]);
+    expect(seen()).toEqual(["POST /v3/auth/tokens", "GET /v1.0/p1/mgmt/datastore-versions", "GET /v1.0/p1/mgmt/datastore-versions/v1"]);
 });

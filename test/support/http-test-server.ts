@@ -6,6 +6,7 @@ import * as net from "net";
 export interface SeenRequest {
     readonly method: string;
     readonly url: string;
+    readonly headers: http.IncomingHttpHeaders;
     readonly body: string;
 }
 
@@ -40,7 +41,7 @@ export async function startServer(script: TestServerScript): Promise<TestServer>
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
             const body = Buffer.concat(chunks).toString("utf8");
-            seen.push({ method: req.method ?? "", url: req.url ?? "", body });
+            seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
             script.handle(req, res, seen.length, body);
         });
     });
