@@ -68,6 +68,8 @@ ensure_graphviz() {
 # environment, for the scripts that drive `pulumi` (the benchmarks).
 prepare_pulumi() {
     ensure_node_modules
+    # The one type check: Pulumi runs only transpile (PULUMI_NODEJS_TRANSPILE_ONLY in pulumi-env.sh).
+    npx tsc --noEmit -p .
     scripts/pulumi-toolchain.sh >/dev/null 2>&1 || scripts/pulumi-toolchain.sh
     # shellcheck source=scripts/pulumi-env.sh
     source scripts/pulumi-env.sh

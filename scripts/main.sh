@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 ensure_node_modules
+# Type-checked once here: the Pulumi runs below only transpile (scripts/pulumi-env.sh).
+npx tsc --noEmit -p .
 scripts/pulumi-toolchain.sh
 # shellcheck source=scripts/pulumi-env.sh
 source scripts/pulumi-env.sh
