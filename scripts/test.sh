@@ -9,7 +9,7 @@ source scripts/lib.sh
 results=$(mktemp -d)
 started_cloud=""
 cleanup() {
-    if [ -n "$started_cloud" ]; then scripts/devcloud.sh down || true; fi
+    if [ -n "$started_cloud" ]; then scripts/devcloud/swift.sh down || true; scripts/devcloud.sh down || true; fi
     rm -rf "$results"
 }
 trap cleanup EXIT
@@ -50,6 +50,8 @@ else
     export DEVCLOUD_DIR="$PWD/.devcloud-test"
     if ! scripts/devcloud.sh status >/dev/null 2>&1; then started_cloud=1; fi
     scripts/devcloud.sh up
+    # Swift and its S3 API on the cloud's Keystone: the teams' state backend (state-backend.test.ts).
+    scripts/devcloud/swift.sh up
     ensure_dev_guest_image
     ensure_sshd
     ensure_docker_tools
@@ -59,7 +61,7 @@ else
     echo "==> real tests"
     npx jest --selectProjects real --runInBand --json --outputFile="$results/real.json" || real_rc=$?
     # Stop the tests' dev cloud now, so the summary below is the run's last line.
-    if [ -n "$started_cloud" ]; then scripts/devcloud.sh down; started_cloud=""; fi
+    if [ -n "$started_cloud" ]; then scripts/devcloud/swift.sh down; scripts/devcloud.sh down; started_cloud=""; fi
 fi
 
 node -e '
