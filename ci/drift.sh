@@ -80,7 +80,7 @@ if [ "$rc" -eq 0 ] && [ "$report_rc" -eq 0 ]; then
     exit 0
 fi
 if [ "$report_rc" -eq 3 ] && { [ "$rc" -eq 0 ] || [ -n "$changes_proposed" ]; }; then
-    echo "==> drift in stack $stack: \`pulumi up --stack $stack\` repairs it (review the lines above first; without --refresh, up sees no drift); the preview's JSON is in $json_file"
+    echo "==> drift in stack $stack: \`pulumi up --refresh --stack $stack\` repairs it (review the lines above first: a plain up trusts the state and sees no drift); the preview's JSON is in $json_file"
     exit 3
 fi
 # Anything else is a failure of the check itself: say what the CLI said.

@@ -248,7 +248,7 @@ describe("ci/drift.sh with a stand-in pulumi", () => {
         const result = run(driftDigest, 7);
         expect(result.code).toBe(3);
         expect(result.out).toContain(`+ trove-keypair-keypair (${KEYPAIR}): deleted out of band, up creates it again`);
-        expect(result.out).toContain("==> drift in stack region-one");
+        expect(result.out).toContain("==> drift in stack region-one: `pulumi up --refresh --stack region-one` repairs it");
         expect(JSON.parse(result.json)).toEqual(driftDigest);
         expect(result.args).toBe(`preview --refresh --expect-no-changes --json --stack region-one --cwd ${repo} --non-interactive --color never`);
     });
