@@ -1,4 +1,5 @@
 import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 const GUEST = path.join(__dirname, "..", "..", "scripts", "devcloud", "guest", "guest.py");
@@ -17,8 +18,25 @@ export class GuestHarness {
         }).toString();
     }
 
-    start(serverId: string): string {
-        return this.run(["start", "--server", serverId]);
+    /**
+     * Starts the server's guest. `forward`: loopback ports the guest reaches beyond those its
+     * configuration names (RabbitMQ, the registry), e.g. Swift's for backups.
+     */
+    start(serverId: string, options: { forward?: number[] } = {}): string {
+        return this.run(["start", "--server", serverId, ...(options.forward ?? []).flatMap((port) => ["--forward", String(port)])]);
+    }
+
+    /**
+     * The end of one of the guest's logs under its state dir's log/ (`agent`, `dockerd`, ...;
+     * `trove/trove-guestagent` is the agent's own log file), for a failure's message.
+     */
+    logTail(serverId: string, log: string, lines = 40): string {
+        try {
+            const text = fs.readFileSync(path.join(this.stateDir(serverId), "log", `${log}.log`), "utf8");
+            return text.split("\n").slice(-lines).join("\n");
+        } catch (e) {
+            return `(no ${log} log: ${(e as Error).message})`;
+        }
     }
 
     /** A command inside the guest's namespaces (DOCKER_HOST is the guest's own engine). */

@@ -2,7 +2,7 @@
 # Builds a real MariaDB datastore image for Trove's guest agent from Debian's own packages (no
 # public Docker registry is reachable here) and imports it into the engine at DOCKER_HOST.
 #
-#   DOCKER_HOST=unix:///path/docker.sock scripts/devcloud/images/mariadb.sh [TAG]   (root)
+#   DOCKER_HOST=unix:///path/docker.sock scripts/devcloud/images/mariadb.sh [--backup] [TAG]   (root)
 #
 # The image is mariadb:TAG, TAG one of (default 11.8):
 #   11.8    Debian 13 "trixie"'s MariaDB 11.8
@@ -17,6 +17,13 @@
 # agent never runs in this container. Then the entrypoint and healthcheck.sh of mariadb/ that keep
 # the official image's contract (see their headers), ENTRYPOINT docker-entrypoint.sh, CMD mariadbd.
 #
+# With --backup the image is trove-backup-base:mariadb-TAG, the base of the backup image Trove's
+# guest agent runs to back up and restore (Trove's backup/Dockerfile installs the same on Ubuntu from
+# MariaDB's and PyPI's servers, which are out of reach here): the suite's mariadb-backup and mbstream
+# of the server's own series (a backup tool must match the server that wrote the files), python3
+# with the Debian packages of what Trove's backup/requirements.txt lists, and dumb-init as the
+# ENTRYPOINT, as in Trove's image. images/trove-backup-context.sh puts Trove's backup/ code on it.
+#
 # The root file system is cached as a tarball under ${XDG_CACHE_HOME:-~/.cache}/trove-region/images,
 # mariadb-TAG-KEY.tar, KEY a sha256 of the tag, its suite, this script and mariadb/*; the image
 # carries KEY as the label org.trove-region.build-key. So a warm run only imports, or does nothing
@@ -27,6 +34,8 @@ set -euo pipefail
 # The tags this script builds: the Debian suite whose MariaDB is that series.
 declare -A suites=([10.11]=bookworm [11.8]=trixie)
 declare -A releases=([bookworm]=12 [trixie]=13)
+kind=server
+if [[ "${1:-}" == "--backup" ]]; then kind=backup; shift; fi
 tag=${1:-11.8}
 suite=${suites[$tag]:-}
 if [[ -z "$suite" ]]; then
@@ -37,6 +46,7 @@ if [[ -z "$suite" ]]; then
 fi
 : "${DOCKER_HOST:?set DOCKER_HOST to the Docker engine (unix:///...) to import into}"
 image=mariadb:$tag
+[[ $kind == backup ]] && image=trove-backup-base:mariadb-$tag
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/trove-region/images
 started=$(date +%s%N)
@@ -45,8 +55,10 @@ done_in() { # what: the one line this script prints
     echo "mariadb.sh: $image $1 in $((ds / 10)).$((ds % 10)) s"
 }
 
-key=$(cd "$here" && { echo "$tag $suite"; sha256sum mariadb.sh mariadb/*; } | sha256sum | cut -d' ' -f1)
-tarball=$cache/mariadb-$tag-$key.tar
+key=$(cd "$here" && { echo "$kind $tag $suite"; sha256sum mariadb.sh mariadb/*; } | sha256sum | cut -d' ' -f1)
+prefix=mariadb
+[[ $kind == backup ]] && prefix=mariadb-backup
+tarball=$cache/$prefix-$tag-$key.tar
 label=org.trove-region.build-key
 
 if [[ "$(docker image inspect --format "{{ index .Config.Labels \"$label\" }}" "$image" 2>/dev/null)" == "$key" ]]; then
@@ -86,36 +98,24 @@ EOF
     printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
     chmod 755 "$root/usr/sbin/policy-rc.d"
     echo force-unsafe-io >"$root/etc/dpkg/dpkg.cfg.d/unsafe-io"
-    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive TAG="$tag" sh -ec '
-        apt-get -q update
-        apt-get -q -y upgrade
-        apt-get -q -y install --no-install-recommends mariadb-server-core mariadb-client-core
-        # What the guest agent (mariadbd by its options, mariadb by docker exec), the entrypoint
-        # and healthcheck.sh run, and the old names an operator or a MySQL-minded tool may use.
-        for cmd in mariadbd mysqld mariadb mysql mariadb-install-db mariadb-upgrade my_print_defaults resolveip setpriv; do
-            command -v "$cmd" >/dev/null || { echo "mariadb.sh: the image has no $cmd" >&2; exit 1; }
-        done
-        series=$(mariadbd --version | grep -o "Ver [0-9]*\.[0-9]*" | cut -d" " -f2)
-        [ "$series" = "$TAG" ] || { echo "mariadb.sh: the suite has MariaDB $series, not $TAG" >&2; exit 1; }
-        # mariadb-server would make these: the mysql account (for --su-mysql) and its directories,
-        # here writable by any uid, since Trove runs the server as 1001 with no passwd entry.
-        groupadd --system mysql
-        useradd --system --gid mysql --home-dir /nonexistent --shell /usr/sbin/nologin mysql
-        install -d -o mysql -g mysql -m 1777 /var/lib/mysql /run/mysqld
-        apt-get clean' >"$work/apt.log" 2>&1 || { tail -n 30 "$work/apt.log" >&2; exit 1; }
-    rm -f "$root/usr/sbin/policy-rc.d" "$root/etc/dpkg/dpkg.cfg.d/unsafe-io"
+    # What goes on the base system: the server, or the backup tools (mariadb/install-<kind>.sh).
+    install -m 755 "$here/mariadb/install-$kind.sh" "$root/tmp/install.sh"
+    chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive TAG="$tag" \
+        sh -ec 'apt-get -q update; apt-get -q -y upgrade; sh -e /tmp/install.sh; apt-get clean' >"$work/apt.log" 2>&1 ||
+        { tail -n 30 "$work/apt.log" >&2; exit 1; }
+    rm -f "$root/tmp/install.sh" "$root/usr/sbin/policy-rc.d" "$root/etc/dpkg/dpkg.cfg.d/unsafe-io"
     rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/log/apt/* \
         "$root"/var/log/dpkg.log "$root"/var/log/bootstrap.log "$root"/usr/share/doc/* \
         "$root"/usr/share/man/* "$root"/usr/share/info/*
     # debootstrap copied these from the build host; Docker provides a container's own.
     : >"$root/etc/resolv.conf"
     : >"$root/etc/hostname"
-    install -m 755 "$here/mariadb/docker-entrypoint.sh" "$here/mariadb/healthcheck.sh" "$root/usr/local/bin/"
+    [[ $kind == server ]] && install -m 755 "$here/mariadb/docker-entrypoint.sh" "$here/mariadb/healthcheck.sh" "$root/usr/local/bin/"
 
     tar -C "$root" --numeric-owner -cf "$work/rootfs.tar" .
     mv "$work/rootfs.tar" "$tarball"
     # Tarballs of this tag's older keys, and of the untagged layout before 11.8, are dead weight.
-    find "$cache" -maxdepth 1 -regextype posix-extended \( -name "mariadb-$tag-*.tar" -o -regex '.*/mariadb-[0-9a-f]{64}\.tar' \) \
+    find "$cache" -maxdepth 1 -regextype posix-extended \( -name "$prefix-$tag-*.tar" -o -regex '.*/mariadb-[0-9a-f]{64}\.tar' \) \
         ! -name "${tarball##*/}" -delete
 }
 
@@ -126,15 +126,18 @@ if [[ ! -f "$tarball" ]]; then
 fi
 # The image this replaces under the tag, removed below once it is dangling (on vfs each is a full copy).
 old=$(docker image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
-docker import \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change 'ENV LANG=C.UTF-8' \
-    --change 'VOLUME /var/lib/mysql' \
-    --change 'EXPOSE 3306' \
-    --change "LABEL $label=$key" \
-    --change 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' \
-    --change 'CMD ["mariadbd"]' \
-    --message "Debian ${releases[$suite]} ($suite) MariaDB $tag for Trove, build key $key" \
+changes=(--change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+    --change 'ENV LANG=C.UTF-8' --change "LABEL $label=$key")
+if [[ $kind == server ]]; then
+    changes+=(--change 'VOLUME /var/lib/mysql' --change 'EXPOSE 3306'
+        --change 'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' --change 'CMD ["mariadbd"]')
+    what_image="MariaDB $tag"
+else
+    changes+=(--change 'ENTRYPOINT ["dumb-init", "--single-child", "--"]')
+    what_image="MariaDB $tag backup tools"
+fi
+docker import "${changes[@]}" \
+    --message "Debian ${releases[$suite]} ($suite) $what_image for Trove, build key $key" \
     - "$image" <"$tarball" >/dev/null
 if [[ -n "$old" && -z "$(docker image inspect --format '{{join .RepoTags ""}}' "$old" 2>/dev/null)" ]]; then
     docker rmi "$old" >/dev/null 2>&1 || true # still used by a container: leave it
