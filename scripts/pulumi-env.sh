@@ -2,6 +2,8 @@
 # toolchain on PATH and keeps the engine entirely local (file backend in the repo, no update check,
 # no plugin downloads). Settings already in the environment win.
 _repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# Node.js >= 22 first on PATH: the language host and dynamic-provider host run `node` from PATH.
+source "$_repo/scripts/node-env.sh" || return 1
 _cache=${TROVE_REGION_CACHE:-$HOME/.cache/trove-region}
 # This checkout's toolchain: the bin directory scripts/pulumi-toolchain.sh wrote to .toolchain-bin
 # here. The cache's shared toolchain-bin only when this checkout has none yet (written by the
