@@ -11,12 +11,17 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Provider plugins: openstack and docker bridged from the Terraform providers, command written for
 # this project on pulumi-go-provider (see below); none of pulumi's own provider modules is served.
 #
-# The newest github.com/pulumi/pulumi/pkg/v3 whose source the module proxy serves here (newer
-# versions answer 403 "This module version is not available"). The Node.js SDK in package.json may
-# be newer: the engine protocol is stable across 3.x.
-CLI_VERSION=3.259.0
-# pulumi-language-nodejs has its own module since 3.7x, and the proxy serves none of its versions;
-# the last github.com/pulumi/pulumi/sdk/v3 that carries it in-tree, and that the proxy serves, is this.
+# The newest github.com/pulumi/pulumi/pkg/v3 whose source the module proxy serves here, and the
+# @pulumi/pulumi version of package.json, policy/ and examples/packed-consumer/ (a unit test keeps
+# them equal). Measured 2026-12-02: @v/list names v3.260.0, v3.274.0, v3.274.1, v3.275.0 and
+# v3.276.0 after 3.259, all of whose .zip download; v3.259.0 (unlisted) still downloads; v3.270.0
+# has .info but its .zip answers 403 ("This module version is not available"), as do v3.276.1 and
+# v3.277.0 and later.
+CLI_VERSION=3.276.0
+# pulumi-language-nodejs has its own module since 3.7x
+# (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3), and the proxy refuses it:
+# @v/list and v3.276.0.zip answer 403 "This module version is not available". The last
+# github.com/pulumi/pulumi/sdk/v3 that carries the host in-tree, and that the proxy serves, is this.
 NODEJS_HOST_VERSION=3.68.0
 MIN_GO=1.25
 
@@ -190,8 +195,8 @@ plugin_openstack() {
 # (SSH) resources and the assetPaths/archivePaths inputs are not implemented: using them fails with
 # that message.
 GO_PROVIDER_VERSION=v1.5.0
-# pulumi-go-provider v1.5.0 needs pkg/v3 >= 3.256; 3.259.0 is the newest whose source is served, and
-# the same the CLI is built from (one module download for both).
+# pulumi-go-provider v1.5.0 needs pkg/v3 >= 3.256; the plugin is built against the CLI's own
+# pkg/v3 and sdk/v3 (one module download for both).
 GO_PROVIDER_PULUMI_VERSION=v$CLI_VERSION
 plugin_command() {
     upstream=github.com/pulumi/pulumi-command/provider
