@@ -66,6 +66,10 @@ const cached = (box: Box) => path.join(box.cache, `node-v${PINNED}`, "bin", "nod
 const cacheEntries = (box: Box) => fs.readdirSync(box.cache).sort();
 
 describe("scripts/node-env.sh", () => {
+    test("has put its Node under this very suite (npm test and test:unit source it first)", () => {
+        expect(Number(process.versions.node.split(".")[0])).toBeGreaterThanOrEqual(MIN_MAJOR);
+    });
+
     test("pins a Node at least as new as its minimum, with an npm sha512 integrity", () => {
         expect(MIN_MAJOR).toBeGreaterThanOrEqual(22);
         expect(Number(PINNED.split(".")[0])).toBeGreaterThanOrEqual(MIN_MAJOR);
