@@ -4,6 +4,9 @@
 # trove-manage, on the same loopback dev cloud in one run. Prints each time and the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node.js >= 22 first on PATH for all below (`npm test` / `npm start` itself may run on an older
+# system Node); scripts/node-env.sh installs the pinned one when the system's is too old.
+source scripts/node-env.sh
 source scripts/lib.sh
 
 prepare_pulumi

@@ -1,13 +1,18 @@
 # Shared by scripts/test.sh and scripts/main.sh: installs the project's own Node dependencies.
 # Sourced, not run.
 
-# npm ci when node_modules does not match package-lock.json (a fresh clone, or a changed lock file),
-# in the repository or in the given directory (the policy pack has its own).
+# npm ci when node_modules does not match package-lock.json (a fresh clone, or a changed lock file)
+# or was installed under another Node.js major version (native addons and engine checks are per
+# major), in the repository or in the given directory (the policy pack has its own). The stamp holds
+# the lock file's hash and the major: "<sha256> node<major>".
 ensure_node_modules() {
     local dir=${1:-.}
     local stamp=$dir/node_modules/.package-lock.sha256
-    local want
-    want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+    local want major
+    major=$(node --version)  # the Node on PATH: the callers source scripts/node-env.sh first
+    major=${major#v}
+    major=${major%%.*}
+    want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1) node$major"
     if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
         echo "==> npm ci${1:+ in $1}"
         npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error

@@ -2,7 +2,8 @@
 # Makes the Pulumi CLI, its Node.js language host, the dynamic-provider and policy launchers, and the
 # provider plugins available without downloading any binary: a `pulumi` already on PATH is used when
 # new enough; otherwise everything is built from the Go module proxy into a cache outside the repo,
-# keyed by version, so a warm run takes a second. Writes the bin directory to $CACHE/toolchain-bin,
+# keyed by version, so a warm run takes a second. Writes the bin directory to .toolchain-bin in this
+# checkout (not in the shared cache: two checkouts on different CLI versions each keep their own),
 # which scripts/pulumi-env.sh puts on PATH.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,12 +11,17 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Provider plugins: openstack and docker bridged from the Terraform providers, command written for
 # this project on pulumi-go-provider (see below); none of pulumi's own provider modules is served.
 #
-# The newest github.com/pulumi/pulumi/pkg/v3 whose source the module proxy serves here (newer
-# versions answer 403 "This module version is not available"). The Node.js SDK in package.json may
-# be newer: the engine protocol is stable across 3.x.
-CLI_VERSION=3.259.0
-# pulumi-language-nodejs has its own module since 3.7x, and the proxy serves none of its versions;
-# the last github.com/pulumi/pulumi/sdk/v3 that carries it in-tree, and that the proxy serves, is this.
+# The newest github.com/pulumi/pulumi/pkg/v3 whose source the module proxy serves here, and the
+# @pulumi/pulumi version of package.json, policy/ and examples/packed-consumer/ (a unit test keeps
+# them equal). Measured 2026-12-02: @v/list names v3.260.0, v3.274.0, v3.274.1, v3.275.0 and
+# v3.276.0 after 3.259, all of whose .zip download; v3.259.0 (unlisted) still downloads; v3.270.0
+# has .info but its .zip answers 403 ("This module version is not available"), as do v3.276.1 and
+# v3.277.0 and later.
+CLI_VERSION=3.276.0
+# pulumi-language-nodejs has its own module since 3.7x
+# (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3), and the proxy refuses it:
+# @v/list and v3.276.0.zip answer 403 "This module version is not available". The last
+# github.com/pulumi/pulumi/sdk/v3 that carries the host in-tree, and that the proxy serves, is this.
 NODEJS_HOST_VERSION=3.68.0
 MIN_GO=1.25
 
@@ -80,11 +86,11 @@ install_cli() {
         have=$(pulumi version 2>/dev/null | sed 's/^v//')
         if version_ge "$have" "$CLI_VERSION" && command -v pulumi-language-nodejs >/dev/null; then
             log "using pulumi $have from $(command -v pulumi)"
-            dirname "$(command -v pulumi)" > "$CACHE/toolchain-bin.path-cli"
+            TOOLCHAIN_BIN=$(dirname "$(command -v pulumi)")
             return
         fi
     fi
-    rm -f "$CACHE/toolchain-bin.path-cli"
+    TOOLCHAIN_BIN=$BIN
     mkdir -p "$BIN"
     if [ ! -x "$BIN/pulumi" ]; then
         require_go
@@ -189,13 +195,14 @@ plugin_openstack() {
 # (SSH) resources and the assetPaths/archivePaths inputs are not implemented: using them fails with
 # that message.
 GO_PROVIDER_VERSION=v1.5.0
-# pulumi-go-provider v1.5.0 needs pkg/v3 >= 3.256; 3.259.0 is the newest whose source is served, and
-# the same the CLI is built from (one module download for both).
+# pulumi-go-provider v1.5.0 needs pkg/v3 >= 3.256; the plugin is built against the CLI's own
+# pkg/v3 and sdk/v3 (one module download for both).
 GO_PROVIDER_PULUMI_VERSION=v$CLI_VERSION
 plugin_command() {
     upstream=github.com/pulumi/pulumi-command/provider
     src=$repo/scripts/toolchain/command-provider
-    key=local-$GO_PROVIDER_VERSION
+    # The Pulumi version is part of the key: checkouts on different CLI versions build apart.
+    key=local-$GO_PROVIDER_VERSION-pulumi-$GO_PROVIDER_PULUMI_VERSION
     what="local Command and run on pulumi-go-provider $GO_PROVIDER_VERSION"
     # The one non-relative replace of github.com/pulumi/pulumi/pkg/v3's go.mod.
     gomod=$(printf 'module trove-region.local/pulumi-resource-command\n\ngo %s\n\nreplace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e' \
@@ -272,20 +279,33 @@ plugin_module() { # <dir> [tests]
 }
 
 # Builds and registers the plugin plugin_<name> describes, unless the installed one was built from
-# this very source (the stamp beside the binary).
+# this very source (the stamp beside the binary). The binary lives in a folder named like its build
+# folder (name, version, key), so checkouts that build a plugin differently do not overwrite each
+# other's; one built before that naming, at plugins/pulumi-resource-<name>-v<version>, is taken
+# over when its stamp is the same (no rebuild).
 build_own_plugin() { # <name>
     local name=$1 upstream src key what gomod requires=() version stamp
     "plugin_$name"
     version=$(sdk_plugin_version "$name")
-    local dir="$CACHE/build/$name-$version-$key" out="$CACHE/plugins/pulumi-resource-$name-v$version" t=$SECONDS
+    local dir="$CACHE/build/$name-$version-$key" out="$CACHE/plugins/$name-$version-$key/pulumi-resource-$name" t=$SECONDS
+    local legacy="$CACHE/plugins/pulumi-resource-$name-v$version"
     stamp=$(plugin_stamp)
+    if [ ! -x "$out" ] && [ -x "$legacy" ] && [ "$(cat "$legacy.source" 2>/dev/null)" = "$stamp" ]; then
+        mkdir -p "$(dirname "$out")"
+        cp "$legacy" "$out.tmp" && mv "$out.tmp" "$out" && cp "$legacy.source" "$out.source"
+    fi
     if plugin_installed "$name" "$version" && { [ "$(cat "$out.source" 2>/dev/null)" = "$stamp" ] || proxy_has "$upstream" "v$version"; }; then
         log "plugin $name v$version already installed"; return
     fi
     if proxy_has "$upstream" "v$version"; then install_plugin "$name" "$upstream"; return; fi
+    if [ -x "$out" ] && [ "$(cat "$out.source" 2>/dev/null)" = "$stamp" ]; then
+        # Built from this source already (another PULUMI_HOME, or a lost registration): register only.
+        register_plugin "$name" "$version" "$out"
+        return
+    fi
     require_go
     log "building plugin $name v$version: $what"
-    mkdir -p "$CACHE/plugins"
+    mkdir -p "$(dirname "$out")"
     plugin_module "$dir"
     (
         cd "$dir"
@@ -302,7 +322,10 @@ main() {
     mkdir -p "$CACHE"
     local start=$SECONDS name
     install_cli
-    if [ -f "$CACHE/toolchain-bin.path-cli" ]; then cat "$CACHE/toolchain-bin.path-cli" > "$CACHE/toolchain-bin"; else echo "$BIN" > "$CACHE/toolchain-bin"; fi
+    # This checkout's pointer, replaced whole (a reader sees the old line or the new one). The cache's
+    # own toolchain-bin is left alone: checkouts whose script predates the pointer still read it.
+    echo "$TOOLCHAIN_BIN" > "$repo/.toolchain-bin.tmp"
+    mv "$repo/.toolchain-bin.tmp" "$repo/.toolchain-bin"
     # shellcheck source=scripts/pulumi-env.sh
     source "$repo/scripts/pulumi-env.sh"
     [ -d "$repo/node_modules/@pulumi/pulumi" ] || die "node_modules is missing: run npm ci first"

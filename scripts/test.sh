@@ -4,6 +4,9 @@
 # Prints one closing line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Node.js >= 22 first on PATH for all below (`npm test` / `npm start` itself may run on an older
+# system Node); scripts/node-env.sh installs the pinned one when the system's is too old.
+source scripts/node-env.sh
 source scripts/lib.sh
 
 results=$(mktemp -d)

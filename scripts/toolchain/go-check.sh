@@ -2,7 +2,7 @@
 # `go vet` and `go test` of every Go module under scripts/toolchain/ (the provider plugins the Pulumi
 # toolchain builds). Each module is made as scripts/pulumi-toolchain.sh makes it for its build (its
 # Go files, the go.mod it writes, `go get` of the versions it pins, all from the module proxy), here
-# with the tests, in $CACHE/go-check/<folder>; vet and test then run there with the build's flags,
+# with the tests, in $CACHE/go-check/<folder>-<key>; vet and test then run there with the build's flags,
 # so a warm Go build cache serves both. Prints what it runs; exits non-zero when anything fails.
 set -euo pipefail
 # shellcheck source=scripts/pulumi-toolchain.sh
@@ -38,7 +38,8 @@ for folder in "$repo"/scripts/toolchain/*/; do
         failed+=("$rel (not built by the toolchain)")
         continue
     fi
-    dir=$CACHE/go-check/$(basename "$folder")
+    # Named by the build key too: checkouts pinning other versions check in folders of their own.
+    dir=$CACHE/go-check/$(basename "$folder")-$key
     t=$SECONDS
     echo "==> $rel: module $(head -1 <<<"$gomod" | cut -d' ' -f2), made in $dir"
     if ! plugin_module "$dir" tests; then
