@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: the dev stack provisioned by `pulumi up` (from empty, then with nothing changed) against
 # the same provisioning done the seeds' way, as a sequence of `openstack` CLI commands and
-# trove-manage, on the same loopback dev cloud in one run. Prints each time and the ratios.
+# trove-manage, on the same loopback dev cloud in one run. Prints each time and the ratios, then
+# (bench/provision-report.ts) the critical path of the up from empty from its event log and the
+# stack's state, and issue 17's goal lines (PASS, FAIL, or NOT MEASURED for what this run does not
+# measure).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Node.js >= 22 first on PATH for all below (`npm test` / `npm start` itself may run on an older
@@ -29,10 +32,34 @@ pulumi stack init bench >/dev/null 2>&1 || pulumi stack select bench >/dev/null
 trap 'pulumi destroy --stack bench --yes >/dev/null 2>&1 || true; pulumi stack rm bench --yes --force >/dev/null 2>&1 || true; rm -f Pulumi.bench.yaml; scripts/devcloud.sh down >/dev/null 2>&1 || true' EXIT
 pulumi destroy --stack bench --yes >/dev/null 2>&1 || true
 
-t=$(clock); pulumi up --stack bench --yes --skip-preview >/tmp/trove-region-bench-up.log 2>&1; up_empty=$(elapsed "$t")
+# The event log of the up from empty, the stack's state after it, and the one-change preview's
+# output stay here for a look afterwards.
+work=$(mktemp -d "${TMPDIR:-/tmp}/trove-region-bench.XXXXXX")
+: >"$work/up.events.jsonl"
+# The engine stamps its events in whole seconds; a line's arrival time (tail follows the file as
+# it is written, perl stamps each line to the millisecond) gives the critical path finer durations.
+# tail ends with the up (--pid); the report falls back to the engine's stamps if this one fails.
+t=$(clock)
+# The CLI offers --event-log only with PULUMI_DEBUG_COMMANDS set (the Automation API sets it too).
+PULUMI_DEBUG_COMMANDS=true pulumi up --stack bench --yes --skip-preview --event-log "$work/up.events.jsonl" >/tmp/trove-region-bench-up.log 2>&1 &
+up_pid=$!
+tail -n +1 -F -s 0.05 --pid="$up_pid" "$work/up.events.jsonl" 2>/dev/null \
+    | perl -MTime::HiRes=time -ne 'printf "%.3f\t%s", time, $_' >"$work/up.events.stamped" &
+stamp_pid=$!
+wait "$up_pid"; up_empty=$(elapsed "$t")
+for _ in $(seq 50); do kill -0 "$stamp_pid" 2>/dev/null || break; sleep 0.1; done
+kill "$stamp_pid" 2>/dev/null || true
 resources=$(grep -Eo '\+ [0-9]+ created' /tmp/trove-region-bench-up.log | grep -Eo '[0-9]+')
+# What waited for what is not in the events: the state holds dependencies, parents and providers.
+pulumi stack export --stack bench >"$work/state.json"
 t=$(clock); pulumi up --stack bench --yes --skip-preview >/dev/null 2>&1; up_same=$(elapsed "$t")
 t=$(clock); pulumi preview --stack bench >/dev/null 2>&1; preview_same=$(elapsed "$t")
+# One change: one more SSH source (Pulumi.dev.yaml has one, 192.0.2.10/32), then back to the dev config.
+ssh_cidr_path='trove-region:securityGroups.sshFromCidrs[1]'
+pulumi config set --path "$ssh_cidr_path" 198.51.100.7/32 --stack bench >/dev/null
+t=$(clock); pulumi preview --stack bench >"$work/preview-one-change.log" 2>&1; preview_one=$(elapsed "$t")
+pulumi config rm --path "$ssh_cidr_path" --stack bench >/dev/null
+one_change=$(grep -Eo '[0-9]+ to (create|update|replace|delete)' "$work/preview-one-change.log" | paste -sd, - | sed 's/,/, /g' || true)
 t=$(clock); pulumi destroy --stack bench --yes >/dev/null 2>&1; destroy=$(elapsed "$t")
 
 # --- the seeds' way: the same resources, one CLI command at a time -----------------------------
@@ -90,6 +117,12 @@ echo "trove-region benchmark (dev stack: ${resources:-?} resources; 3 datastore 
 printf '  %-44s %7s s\n' "pulumi up from empty" "$up_empty" \
     "pulumi up, nothing changed" "$up_same" \
     "pulumi preview, nothing changed" "$preview_same" \
+    "pulumi preview, +1 SSH CIDR (${one_change:-no change seen})" "$preview_one" \
     "pulumi destroy" "$destroy" \
     "the seeds' way: openstack CLI, trove-manage, docker" "$cli"
 echo "  ratios: up from empty / CLI = $(ratio "$up_empty" "$cli"); no-change up / CLI = $(ratio "$up_same" "$cli")"
+echo
+npx ts-node --transpile-only bench/provision-report.ts --events "$work/up.events.jsonl" --stamped "$work/up.events.stamped" \
+    --state "$work/state.json" --up-empty "$up_empty" --up-same "$up_same" --preview-same "$preview_same" \
+    --preview-one-change "$preview_one" --cli "$cli"
+echo "  (event log, state and the one-change preview's output: $work)"
