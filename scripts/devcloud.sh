@@ -65,45 +65,10 @@ T_PHASE=0
 phase() { T_PHASE=$(now); say "$1 ..."; }
 phase_done() { say "$(printf '%-28s %6s s' "$1" "$(since "$T_PHASE")")"; }
 
-# --- processes -------------------------------------------------------------------------------
-# Each process is started in its own session (setsid), so its pid is its process group; `down`
-# signals the group. A pid file counts only while that pid runs a command line naming $D (a
-# reused pid after a reboot is never ours).
-pidfile() { echo "$D/run/$1.pid"; }
-ours() {
-    local f pid
-    f=$(pidfile "$1")
-    [ -f "$f" ] || return 1
-    pid=$(cat "$f")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$D"
-}
-start_proc() {
-    local name=$1
-    shift
-    if ours "$name"; then return 0; fi
-    setsid "$@" >>"$D/log/$name.log" 2>&1 </dev/null 9>&- & # 9: the lock, not to be inherited
-    echo $! >"$(pidfile "$name")"
-}
-stop_procs() { # names...: TERM each group, wait, then KILL what is left
-    local name pid pids=() deadline
-    for name in "$@"; do
-        if ours "$name"; then
-            pid=$(cat "$(pidfile "$name")")
-            kill -TERM -- "-$pid" 2>/dev/null || true
-            pids+=("$pid")
-        fi
-    done
-    deadline=$(($(date +%s) + 20))
-    for pid in "${pids[@]}"; do
-        while kill -0 -- "-$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
-        if kill -0 -- "-$pid" 2>/dev/null; then
-            say "process group $pid did not stop on TERM: KILL"
-            kill -KILL -- "-$pid" 2>/dev/null || true
-        fi
-    done
-    for name in "$@"; do rm -f "$(pidfile "$name")"; done
-}
+# --- processes: scripts/devcloud/procs.sh (own sessions, pid files under $D/run, logs under $D/log)
+PROCS_DIR=$D
+# shellcheck source=scripts/devcloud/procs.sh
+source "$HERE/procs.sh"
 
 # --- install ---------------------------------------------------------------------------------
 # apt-get install with no service start: only libraries and tools are installed, but their

@@ -49,43 +49,11 @@ die() { echo "swift: error: $*" >&2; exit 1; }
 now() { echo "${EPOCHREALTIME/./}"; }
 since() { local us=$(($(now) - $1)); printf '%d.%d' $((us / 1000000)) $((us % 1000000 / 100000)); }
 
-# --- processes (as scripts/devcloud.sh: one session and process group each, a pid file that counts
-# only while its pid runs a command line naming $S) ------------------------------------------------
-pidfile() { echo "$S/run/$1.pid"; }
-ours() {
-    local f pid
-    f=$(pidfile "$1")
-    [ -f "$f" ] || return 1
-    pid=$(cat "$f")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$S"
-}
-start_proc() {
-    local name=$1
-    shift
-    if ours "$name"; then return 0; fi
-    setsid "$@" >>"$S/log/$name.log" 2>&1 </dev/null 9>&- &
-    echo $! >"$(pidfile "$name")"
-}
-stop_procs() {
-    local name pid pids=() deadline
-    for name in "$@"; do
-        if ours "$name"; then
-            pid=$(cat "$(pidfile "$name")")
-            kill -TERM -- "-$pid" 2>/dev/null || true
-            pids+=("$pid")
-        fi
-    done
-    deadline=$(($(date +%s) + 20))
-    for pid in "${pids[@]}"; do
-        while kill -0 -- "-$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.1; done
-        if kill -0 -- "-$pid" 2>/dev/null; then
-            say "process group $pid did not stop on TERM: KILL"
-            kill -KILL -- "-$pid" 2>/dev/null || true
-        fi
-    done
-    for name in "$@"; do rm -f "$(pidfile "$name")"; done
-}
+# --- processes: scripts/devcloud/procs.sh, as scripts/devcloud.sh's (pid files under $S/run, logs
+# under $S/log) ------------------------------------------------------------------------------------
+PROCS_DIR=$S
+# shellcheck source=scripts/devcloud/procs.sh
+source "$REPO/scripts/devcloud/procs.sh"
 
 # --- install: only with no service start (scripts/lib.sh's policy-rc.d guard); the packages' init
 # scripts and units stay unused, the servers run from $S ---------------------------------------------
