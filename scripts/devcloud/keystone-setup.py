@@ -6,12 +6,10 @@ and a tenant: project `demo` with user `demo` (member role), who creates databas
 
 Plain REST in one process: much faster than one `openstack` command per object.
 """
-import json
 import sys
-import urllib.error
-import urllib.request
 
-KEYSTONE = "http://127.0.0.1:5000/v3"
+from keystone_rest import KeystoneAdmin
+
 REGION = "RegionOne"
 ADMIN_PASSWORD = sys.argv[1] if len(sys.argv) > 1 else "devcloud-admin"
 
@@ -27,41 +25,12 @@ SERVICES = [
 ]
 
 
-def call(method, path, token=None, body=None):
-    req = urllib.request.Request(KEYSTONE + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("X-Auth-Token", token)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            data = resp.read()
-            return resp, (json.loads(data) if data else None)
-    except urllib.error.HTTPError as e:
-        sys.exit(f"keystone-setup: {method} {path}: {e.code} {e.read().decode(errors='replace')}")
-
-
 def main():
-    resp, _ = call("POST", "/auth/tokens", body={"auth": {
-        "identity": {"methods": ["password"], "password": {"user": {
-            "name": "admin", "domain": {"id": "default"}, "password": ADMIN_PASSWORD}}},
-        "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}})
-    token = resp.headers["X-Subject-Token"]
+    ks = KeystoneAdmin(ADMIN_PASSWORD, "keystone-setup")
+    call, find, ensure = ks.call, ks.find, ks.ensure
 
-    def find(collection, key, **filters):
-        query = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in filters.items())
-        _, body = call("GET", f"/{collection}?{query}", token)
-        return body[key]
-
-    def ensure(collection, singular, filters, attrs):
-        found = find(collection, collection, **filters)
-        if found:
-            return found[0]["id"]
-        _, body = call("POST", f"/{collection}", token, {singular: attrs})
-        return body[singular]["id"]
-
-    admin_role = find("roles", "roles", name="admin")[0]["id"]
-    member_role = find("roles", "roles", name="member")[0]["id"]
+    admin_role = find("roles", name="admin")[0]["id"]
+    member_role = find("roles", name="member")[0]["id"]
     # keystonemiddleware sends the caller's token as X-Service-Token too; with
     # service_token_roles_required the receiving service wants the `service` role on it (Nova
     # calling Neutron for Trove's servers fails with NeutronAdminCredentialConfigurationInvalid).
@@ -74,23 +43,17 @@ def main():
         users[user] = ensure("users", "user", {"name": user, "domain_id": "default"},
                              {"name": user, "domain_id": "default", "password": f"devcloud-{user}"})
         for role in (admin_role, service_role):
-            call("PUT", f"/projects/{service_project}/users/{users[user]}/roles/{role}", token)
+            call("PUT", f"/projects/{service_project}/users/{users[user]}/roles/{role}")
     demo_project = ensure("projects", "project", {"name": "demo", "domain_id": "default"},
                           {"name": "demo", "domain_id": "default",
                            "description": "dev cloud tenant: creates database instances"})
     demo_user = ensure("users", "user", {"name": "demo", "domain_id": "default"},
                        {"name": "demo", "domain_id": "default", "password": "devcloud-demo"})
-    call("PUT", f"/projects/{demo_project}/users/{demo_user}/roles/{member_role}", token)
+    call("PUT", f"/projects/{demo_project}/users/{demo_user}/roles/{member_role}")
     for _, name, stype, url in SERVICES:
         sid = ensure("services", "service", {"type": stype, "name": name},
                      {"name": name, "type": stype, "enabled": True})
-        have = {e["interface"] for e in find("endpoints", "endpoints", service_id=sid)
-                if e.get("region_id") == REGION}
-        for interface in ("public", "internal", "admin"):
-            if interface not in have:
-                call("POST", "/endpoints", token, {"endpoint": {
-                    "service_id": sid, "interface": interface, "url": url,
-                    "region_id": REGION, "enabled": True}})
+        ks.ensure_endpoints(sid, REGION, lambda _interface, url=url: url)
     print(f"keystone: project service={service_project}, users {', '.join(sorted(users))}, "
           f"tenant demo={demo_project}, "
           f"{len(SERVICES)} services with endpoints in {REGION}")

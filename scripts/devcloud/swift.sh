@@ -251,109 +251,12 @@ start_servers() {
 }
 
 # --- Keystone ------------------------------------------------------------------------------------
-# Idempotent, plain REST as admin (scripts/devcloud/keystone-setup.py's way): the swift service
-# user and the object-store endpoints, the state user and project, and one EC2 credential of
-# state's in project state, written to $S/ec2.env. A credential that Keystone no longer has (the
-# dev cloud was reset) is replaced.
+# Idempotent, plain REST as admin (swift-keystone.py on keystone_rest.py, as keystone-setup.py):
+# the swift service user and the object-store endpoints, the state user and project, and one EC2
+# credential of state's in project state, written to $S/ec2.env. A credential that Keystone no
+# longer has (the dev cloud was reset) is replaced.
 keystone_setup() {
-    "$PY" - "$ADMIN_PASSWORD" "$S/ec2.env" "$REGION" "http://127.0.0.1:$PROXY_PORT" <<'EOF'
-import json
-import os
-import sys
-import urllib.error
-import urllib.request
-
-KEYSTONE = "http://127.0.0.1:5000/v3"
-password, ec2_file, region, proxy = sys.argv[1:5]
-
-
-def call(method, path, token=None, body=None, ok404=False):
-    req = urllib.request.Request(KEYSTONE + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("X-Auth-Token", token)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            data = resp.read()
-            return resp, (json.loads(data) if data else None)
-    except urllib.error.HTTPError as e:
-        if ok404 and e.code == 404:
-            return None, None
-        sys.exit(f"swift keystone set-up: {method} {path}: {e.code} {e.read().decode(errors='replace')}")
-
-
-resp, _ = call("POST", "/auth/tokens", body={"auth": {
-    "identity": {"methods": ["password"], "password": {"user": {
-        "name": "admin", "domain": {"id": "default"}, "password": password}}},
-    "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}})
-token = resp.headers["X-Subject-Token"]
-
-
-def find(collection, **filters):
-    query = "&".join(f"{k}={urllib.request.quote(v)}" for k, v in filters.items())
-    return call("GET", f"/{collection}?{query}", token)[1][collection]
-
-
-def ensure(collection, singular, filters, attrs):
-    found = find(collection, **filters)
-    if found:
-        return found[0]["id"]
-    return call("POST", f"/{collection}", token, {singular: attrs})[1][singular]["id"]
-
-
-def role(name):
-    return ensure("roles", "role", {"name": name}, {"name": name})
-
-
-admin, member, service = role("admin"), role("member"), role("service")
-service_project = ensure("projects", "project", {"name": "service", "domain_id": "default"},
-                         {"name": "service", "domain_id": "default"})
-swift_user = ensure("users", "user", {"name": "swift", "domain_id": "default"},
-                    {"name": "swift", "domain_id": "default", "password": "devcloud-swift"})
-for r in (admin, service):
-    call("PUT", f"/projects/{service_project}/users/{swift_user}/roles/{r}", token)
-sid = ensure("services", "service", {"type": "object-store", "name": "swift"},
-             {"name": "swift", "type": "object-store", "enabled": True})
-have = {e["interface"] for e in find("endpoints", service_id=sid) if e.get("region_id") == region}
-for interface in ("public", "internal", "admin"):
-    if interface not in have:
-        url = f"{proxy}/v1" if interface == "admin" else f"{proxy}/v1/AUTH_%(project_id)s"
-        call("POST", "/endpoints", token, {"endpoint": {
-            "service_id": sid, "interface": interface, "url": url, "region_id": region, "enabled": True}})
-
-state_project = ensure("projects", "project", {"name": "state", "domain_id": "default"},
-                       {"name": "state", "domain_id": "default",
-                        "description": "dev cloud: the Pulumi state buckets (Swift over S3)"})
-state_user = ensure("users", "user", {"name": "state", "domain_id": "default"},
-                    {"name": "state", "domain_id": "default", "password": "devcloud-state"})
-call("PUT", f"/projects/{state_project}/users/{state_user}/roles/{member}", token)
-
-current = {}
-if os.path.exists(ec2_file):
-    for line in open(ec2_file):
-        if line.startswith("export ") and "=" in line:
-            k, v = line[len("export "):].strip().split("=", 1)
-            current[k] = v
-access = current.get("AWS_ACCESS_KEY_ID")
-_, found = (call("GET", f"/users/{state_user}/credentials/OS-EC2/{access}", token, ok404=True)
-            if access else (None, None))
-if found and found["credential"]["tenant_id"] == state_project:
-    cred = found["credential"]
-    print(f"keystone: EC2 credential {cred['access']} of state kept")
-else:
-    cred = call("POST", f"/users/{state_user}/credentials/OS-EC2", token,
-                {"tenant_id": state_project})[1]["credential"]
-    print(f"keystone: EC2 credential {cred['access']} of state created")
-old = os.umask(0o077)
-with open(ec2_file + ".tmp", "w") as f:
-    f.write(f"export AWS_ACCESS_KEY_ID={cred['access']}\n"
-            f"export AWS_SECRET_ACCESS_KEY={cred['secret']}\n")
-os.umask(old)
-os.replace(ec2_file + ".tmp", ec2_file)
-print(f"keystone: swift (service user), object-store endpoints in {region}, "
-      f"project state={state_project} with user state")
-EOF
+    "$PY" "$REPO/scripts/devcloud/swift-keystone.py" "$ADMIN_PASSWORD" "$S/ec2.env" "$REGION" "http://127.0.0.1:$PROXY_PORT"
 }
 
 # --- health: an S3 round trip with boto3 ---------------------------------------------------------
