@@ -165,8 +165,18 @@ export class TenantNetwork {
             await this.tenant.request("PUT", "network", `/v2.0/routers/${this.router}/remove_router_interface`, { subnet_id: this.subnet }).catch(() => undefined);
         }
         if (this.router) await this.tenant.request("DELETE", "network", `/v2.0/routers/${this.router}`);
-        if (this.network) await this.tenant.request("DELETE", "network", `/v2.0/networks/${this.network}`);
-        this.router = this.subnet = this.network = undefined;
+        this.router = this.subnet = undefined;
+        const network = this.network;
+        if (network) {
+            // Trove deletes an instance's port on this network after the instance answers 404
+            // (seen once: 409 NetworkInUse naming that port): wait for it to go.
+            await waitFor(`the tenant network ${network} to have no ports left`, 120_000, () =>
+                this.tenant.request("DELETE", "network", `/v2.0/networks/${network}`).then(() => true, (e: Error) => {
+                    if (/: 409 .*NetworkInUse/.test(e.message)) return undefined;
+                    throw e;
+                }));
+        }
+        this.network = undefined;
     }
 }
 
