@@ -8,6 +8,9 @@ const common = {
 };
 
 module.exports = {
+    // Jest's default leaves a core to its own process, which only waits on the workers: on a
+    // two-core machine that runs the whole unit suite in one process, one file after another.
+    maxWorkers: "100%",
     // Real tests drive `pulumi up` against real services; they report their own progress.
     testTimeout: 20 * 60 * 1000,
     projects: [

@@ -29,8 +29,12 @@ export function closest(word: string, candidates: readonly string[]): string | u
     const lower = word.toLowerCase();
     let best: { candidate: string; score: number } | undefined;
     for (const candidate of candidates) {
-        const score = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase());
-        if (score <= Math.max(2, Math.floor(candidate.length / 4)) && (!best || score < best.score)) best = { candidate, score };
+        const limit = Math.max(2, Math.floor(candidate.length / 4));
+        const other = candidate.toLowerCase();
+        // The distance is at least the difference in length: most candidates end here, unmeasured.
+        if (Math.abs(other.length - lower.length) > limit) continue;
+        const score = other === lower ? 0 : distance(lower, other);
+        if (score <= limit && (!best || score < best.score)) best = { candidate, score };
     }
     return best?.candidate;
 }

@@ -81,14 +81,29 @@ function walk(schema: z.ZodType, path: string, required: boolean, when: string |
     }
 }
 
+// A schema never changes once built, and walking one (zod parses `undefined` to tell optional keys)
+// costs milliseconds, which the reader would pay on every read: each schema is walked once.
+const walked = new WeakMap<z.ZodType, readonly ConfigKey[]>();
+const secretPaths = new WeakMap<z.ZodType, readonly string[]>();
+
 /** Every key, depth first in the schema's order; a key under several modes appears once per mode. */
 export function configKeys(schema: z.ZodType = stackConfigSchema): ConfigKey[] {
-    const out: ConfigKey[] = [];
-    walk(schema, "", true, undefined, out);
-    return out;
+    let keys = walked.get(schema);
+    if (!keys) {
+        const out: ConfigKey[] = [];
+        walk(schema, "", true, undefined, out);
+        keys = Object.freeze(out);
+        walked.set(schema, keys);
+    }
+    return [...keys];
 }
 
 /** The keys that must be Pulumi secrets. */
 export function secretKeyPaths(schema: z.ZodType = stackConfigSchema): string[] {
-    return [...new Set(configKeys(schema).filter((k) => k.doc?.secret).map((k) => k.path))];
+    let paths = secretPaths.get(schema);
+    if (!paths) {
+        paths = Object.freeze([...new Set(configKeys(schema).filter((k) => k.doc?.secret).map((k) => k.path))]);
+        secretPaths.set(schema, paths);
+    }
+    return [...paths];
 }
