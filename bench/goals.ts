@@ -68,6 +68,19 @@ export function ratioGoal(id: string, goal: string, numerator: number | undefine
     return { id, goal, value, target, pass: atMost(value, limit), note: `${formatFigure(numerator)} / ${formatFigure(denominator)}` };
 }
 
+/**
+ * The goal "numerator / denominator >= minimum" (e.g. a throughput against the CLI's), measured as
+ * ratioGoal measures, NOT MEASURED likewise.
+ */
+export function minRatioGoal(id: string, goal: string, numerator: number | undefined, denominator: number | undefined, minimum: number, missing?: string): Goal {
+    const target = `>= ${minimum.toFixed(2)}`;
+    if (numerator === undefined || denominator === undefined || !Number.isFinite(numerator) || !Number.isFinite(denominator) || denominator <= 0) {
+        return { id, goal, target, note: missing };
+    }
+    const value = numerator / denominator;
+    return { id, goal, value, target, pass: Number.isFinite(value) && value >= minimum, note: `${formatFigure(numerator)} / ${formatFigure(denominator)}` };
+}
+
 /** The goal "value <= limit" (an absolute figure, e.g. seconds), NOT MEASURED when value is undefined. */
 export function limitGoal(id: string, goal: string, value: number | undefined, limit: number, unit: string, missing?: string): Goal {
     const target = `<= ${limit} ${unit}`.trimEnd();

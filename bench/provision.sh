@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark: the dev stack provisioned by `pulumi up` (from empty, then with nothing changed) against
 # the same provisioning done the seeds' way, as a sequence of `openstack` CLI commands and
-# trove-manage, on the same loopback dev cloud in one run. Prints each time and the ratios, then
+# trove-manage, on the same loopback dev cloud in one run; then the same stack with 30 datastore
+# versions (bench/many-versions.ts), counting Keystone token requests. Prints each time and the ratios, then
 # (bench/provision-report.ts) the critical path of the up from empty from its event log and the
 # stack's state, and issue 17's goal lines (PASS, FAIL, or NOT MEASURED for what this run does not
 # measure).
@@ -13,8 +14,25 @@ source scripts/node-env.sh
 source scripts/lib.sh
 
 prepare_pulumi
+clock() { date +%s.%N; }
+elapsed() { echo "$(clock) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/trove-region-bench.XXXXXX")
+
+# --- goal 5: the unit suite, and `npm start` on a warm machine ----------------------------------
+# Measured first, while no dev cloud runs. A failing unit suite gives no figure (NOT MEASURED).
+main_cloud() { DEVCLOUD_DIR="$PWD/.devcloud" scripts/devcloud.sh "$@" >/dev/null; }
+main_cloud down
+DEVCLOUD_DIR="$PWD/.devcloud-test" scripts/devcloud.sh down >/dev/null
+unit_suite=""
+t=$(clock); if npx jest --selectProjects unit >"$work/unit.log" 2>&1; then unit_suite=$(elapsed "$t"); fi
+# Warm: the toolchain built (prepare_pulumi), the dev cloud installed and set up once, stopped. A
+# machine whose main dev cloud was never set up gets one untimed `npm start` first.
+start_warm=""
+if [ ! -f .devcloud/lib/keystone-setup.done ]; then npm start >"$work/start-first.log" 2>&1 || true; main_cloud down; fi
+t=$(clock); if npm start >"$work/start.log" 2>&1; then start_warm=$(elapsed "$t"); fi
+main_cloud down
+
 # Like the tests, a dev cloud of its own (the main job's is stopped: same ports).
-if [ -d .devcloud/run ]; then DEVCLOUD_DIR="$PWD/.devcloud" scripts/devcloud.sh down >/dev/null; fi
 export DEVCLOUD_DIR="$PWD/.devcloud-test"
 scripts/devcloud.sh up >/dev/null
 ensure_dev_guest_image
@@ -23,22 +41,34 @@ OS=/usr/bin/openstack
 TM="$PWD/scripts/devcloud/trove-manage"
 RULES="$PWD/.trove-templates" # Trove 26's own, linked by scripts/devcloud/trove-venv.sh
 
-clock() { date +%s.%N; }
-elapsed() { echo "$(clock) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
-
 # --- Pulumi ------------------------------------------------------------------------------------
 cp Pulumi.dev.yaml Pulumi.bench.yaml
-pulumi stack init bench >/dev/null 2>&1 || pulumi stack select bench >/dev/null
-trap 'pulumi destroy --stack bench --yes >/dev/null 2>&1 || true; pulumi stack rm bench --yes --force >/dev/null 2>&1 || true; rm -f Pulumi.bench.yaml; scripts/devcloud.sh down >/dev/null 2>&1 || true' EXIT
-pulumi destroy --stack bench --yes >/dev/null 2>&1 || true
+# Goal 2's stack: the dev stack's settings with 30 datastore versions instead of 3.
+npx ts-node --transpile-only bench/many-versions.ts --from Pulumi.dev.yaml --versions 30 --to Pulumi.bench30.yaml
+for s in bench bench30; do pulumi stack init "$s" >/dev/null 2>&1 || true; done
+remove_stacks() {
+    local s
+    for s in bench bench30; do
+        pulumi destroy --stack "$s" --yes >/dev/null 2>&1 || true
+        pulumi stack rm "$s" --yes --force >/dev/null 2>&1 || true
+    done
+    rm -f Pulumi.bench.yaml Pulumi.bench30.yaml
+}
+trap 'remove_stacks; scripts/devcloud.sh down >/dev/null 2>&1 || true' EXIT
+for s in bench bench30; do pulumi destroy --stack "$s" --yes >/dev/null 2>&1 || true; done
+# Keystone token requests (goal 2): the POSTs to /v3/auth/tokens in Keystone's request log (uwsgi
+# logs one line per request) while a run lasts; the other services' own logins, if any fall in the
+# window, count for both stacks alike.
+KEYSTONE_LOG="$DEVCLOUD_DIR/log/keystone.log"
+token_requests() { grep -c 'POST /v3/auth/tokens' "$KEYSTONE_LOG" || true; }
 
 # The event log of the up from empty, the stack's state after it, and the one-change preview's
-# output stay here for a look afterwards.
-work=$(mktemp -d "${TMPDIR:-/tmp}/trove-region-bench.XXXXXX")
+# output stay in $work for a look afterwards.
 : >"$work/up.events.jsonl"
 # The engine stamps its events in whole seconds; a line's arrival time (tail follows the file as
 # it is written, perl stamps each line to the millisecond) gives the critical path finer durations.
 # tail ends with the up (--pid); the report falls back to the engine's stamps if this one fails.
+tokens_before=$(token_requests)
 t=$(clock)
 # The CLI offers --event-log only with PULUMI_DEBUG_COMMANDS set (the Automation API sets it too).
 PULUMI_DEBUG_COMMANDS=true pulumi up --stack bench --yes --skip-preview --event-log "$work/up.events.jsonl" >/tmp/trove-region-bench-up.log 2>&1 &
@@ -47,6 +77,7 @@ tail -n +1 -F -s 0.05 --pid="$up_pid" "$work/up.events.jsonl" 2>/dev/null \
     | perl -MTime::HiRes=time -ne 'printf "%.3f\t%s", time, $_' >"$work/up.events.stamped" &
 stamp_pid=$!
 wait "$up_pid"; up_empty=$(elapsed "$t")
+tokens3=$(( $(token_requests) - tokens_before ))
 for _ in $(seq 50); do kill -0 "$stamp_pid" 2>/dev/null || break; sleep 0.1; done
 kill "$stamp_pid" 2>/dev/null || true
 resources=$(grep -Eo '\+ [0-9]+ created' /tmp/trove-region-bench-up.log | grep -Eo '[0-9]+')
@@ -61,6 +92,15 @@ t=$(clock); pulumi preview --stack bench >"$work/preview-one-change.log" 2>&1; p
 pulumi config rm --path "$ssh_cidr_path" --stack bench >/dev/null
 one_change=$(grep -Eo '[0-9]+ to (create|update|replace|delete)' "$work/preview-one-change.log" | paste -sd, - | sed 's/,/, /g' || true)
 t=$(clock); pulumi destroy --stack bench --yes >/dev/null 2>&1; destroy=$(elapsed "$t")
+
+# --- goal 2: the same with 30 datastore versions -----------------------------------------------
+tokens_before=$(token_requests)
+t=$(clock); pulumi up --stack bench30 --yes --skip-preview >/tmp/trove-region-bench-up30.log 2>&1; up_empty30=$(elapsed "$t")
+tokens30=$(( $(token_requests) - tokens_before ))
+resources30=$(grep -Eo '\+ [0-9]+ created' /tmp/trove-region-bench-up30.log | grep -Eo '[0-9]+')
+t=$(clock); pulumi up --stack bench30 --yes --skip-preview >/dev/null 2>&1; up_same30=$(elapsed "$t")
+t=$(clock); pulumi preview --stack bench30 >/dev/null 2>&1; preview_same30=$(elapsed "$t")
+t=$(clock); pulumi destroy --stack bench30 --yes >/dev/null 2>&1; destroy30=$(elapsed "$t")
 
 # --- the seeds' way: the same resources, one CLI command at a time -----------------------------
 service=$($OS project show service -f value -c id)
@@ -119,10 +159,19 @@ printf '  %-44s %7s s\n' "pulumi up from empty" "$up_empty" \
     "pulumi preview, nothing changed" "$preview_same" \
     "pulumi preview, +1 SSH CIDR (${one_change:-no change seen})" "$preview_one" \
     "pulumi destroy" "$destroy" \
-    "the seeds' way: openstack CLI, trove-manage, docker" "$cli"
+    "30 versions (${resources30:-?} resources): pulumi up from empty" "$up_empty30" \
+    "30 versions: pulumi up, nothing changed" "$up_same30" \
+    "30 versions: pulumi preview, nothing changed" "$preview_same30" \
+    "30 versions: pulumi destroy" "$destroy30" \
+    "the seeds' way: openstack CLI, trove-manage, docker" "$cli" \
+    "unit suite (jest, unit project)" "${unit_suite:-failed}" \
+    "npm start, warm machine, dev cloud stopped" "${start_warm:-failed}"
 echo "  ratios: up from empty / CLI = $(ratio "$up_empty" "$cli"); no-change up / CLI = $(ratio "$up_same" "$cli")"
+echo "  Keystone token requests in the up from empty: $tokens3 (3 versions), $tokens30 (30 versions)"
 echo
 npx ts-node --transpile-only bench/provision-report.ts --events "$work/up.events.jsonl" --stamped "$work/up.events.stamped" \
     --state "$work/state.json" --up-empty "$up_empty" --up-same "$up_same" --preview-same "$preview_same" \
-    --preview-one-change "$preview_one" --cli "$cli"
+    --preview-one-change "$preview_one" --cli "$cli" \
+    --up-empty-30 "$up_empty30" --up-same-30 "$up_same30" --preview-same-30 "$preview_same30" \
+    --tokens-3 "$tokens3" --tokens-30 "$tokens30" --unit-suite "$unit_suite" --start-warm "$start_warm"
 echo "  (event log, state and the one-change preview's output: $work)"

@@ -1,6 +1,6 @@
 // bench/goals.ts: issue 17's goal lines end in PASS, FAIL or NOT MEASURED, and a figure that was not
 // measured (or is not a number) never passes.
-import { atMost, goalLine, limitGoal, ratioGoal } from "../../bench/goals";
+import { atMost, goalLine, limitGoal, minRatioGoal, ratioGoal } from "../../bench/goals";
 
 describe("atMost", () => {
     it("is value <= limit, false for what is not a finite number", () => {
@@ -40,6 +40,13 @@ describe("ratioGoal and limitGoal", () => {
         for (const [n, d] of [[undefined, 1], [1, undefined], [Number.NaN, 1], [1, 0], [1, -2]] as const) {
             expect(goalLine(ratioGoal("2b", "g", n, d, 2, "why"))).toMatch(/NOT MEASURED  \[why\]$/);
         }
+    });
+
+    it("checks a ratio against a minimum (a throughput against the CLI's), NOT MEASURED without both figures", () => {
+        expect(goalLine(minRatioGoal("4a", "upload throughput / CLI's", 180, 200, 0.9))).toMatch(/ 0\.90  \(target >= 0\.90\)  PASS  \[180\.00 \/ 200\.00\]$/);
+        expect(goalLine(minRatioGoal("4a", "upload throughput / CLI's", 179, 200, 0.9))).toMatch(/FAIL/);
+        expect(goalLine(minRatioGoal("4a", "upload throughput / CLI's", 500, 0, 0.9, "no CLI run"))).toMatch(/NOT MEASURED  \[no CLI run\]$/);
+        expect(goalLine(minRatioGoal("4a", "upload throughput / CLI's", Number.NaN, 1, 0.9))).toMatch(/NOT MEASURED/);
     });
 
     it("checks an absolute figure against its limit", () => {
