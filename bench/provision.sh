@@ -76,7 +76,8 @@ up_pid=$!
 tail -n +1 -F -s 0.05 --pid="$up_pid" "$work/up.events.jsonl" 2>/dev/null \
     | perl -MTime::HiRes=time -ne 'printf "%.3f\t%s", time, $_' >"$work/up.events.stamped" &
 stamp_pid=$!
-wait "$up_pid"; up_empty=$(elapsed "$t")
+wait "$up_pid" || { echo "the dev stack's up from empty failed; the end of its log:" >&2; tail -25 /tmp/trove-region-bench-up.log >&2; exit 1; }
+up_empty=$(elapsed "$t")
 tokens3=$(( $(token_requests) - tokens_before ))
 for _ in $(seq 50); do kill -0 "$stamp_pid" 2>/dev/null || break; sleep 0.1; done
 kill "$stamp_pid" 2>/dev/null || true
@@ -94,13 +95,21 @@ one_change=$(grep -Eo '[0-9]+ to (create|update|replace|delete)' "$work/preview-
 t=$(clock); pulumi destroy --stack bench --yes >/dev/null 2>&1; destroy=$(elapsed "$t")
 
 # --- goal 2: the same with 30 datastore versions -----------------------------------------------
+# A failed run gives no figure (its goals print NOT MEASURED) and its log's end, not an abort.
+up_empty30="" up_same30="" preview_same30="" destroy30="" tokens30=""
 tokens_before=$(token_requests)
-t=$(clock); pulumi up --stack bench30 --yes --skip-preview >/tmp/trove-region-bench-up30.log 2>&1; up_empty30=$(elapsed "$t")
-tokens30=$(( $(token_requests) - tokens_before ))
-resources30=$(grep -Eo '\+ [0-9]+ created' /tmp/trove-region-bench-up30.log | grep -Eo '[0-9]+')
-t=$(clock); pulumi up --stack bench30 --yes --skip-preview >/dev/null 2>&1; up_same30=$(elapsed "$t")
-t=$(clock); pulumi preview --stack bench30 >/dev/null 2>&1; preview_same30=$(elapsed "$t")
-t=$(clock); pulumi destroy --stack bench30 --yes >/dev/null 2>&1; destroy30=$(elapsed "$t")
+t=$(clock)
+if pulumi up --stack bench30 --yes --skip-preview >"$work/up30.log" 2>&1; then
+    up_empty30=$(elapsed "$t")
+    tokens30=$(( $(token_requests) - tokens_before ))
+    t=$(clock); pulumi up --stack bench30 --yes --skip-preview >"$work/up30-same.log" 2>&1 && up_same30=$(elapsed "$t")
+    t=$(clock); pulumi preview --stack bench30 >"$work/preview30.log" 2>&1 && preview_same30=$(elapsed "$t")
+else
+    echo "the 30-version up from empty failed; the end of its log ($work/up30.log):" >&2
+    tail -25 "$work/up30.log" >&2
+fi
+resources30=$(grep -Eo '\+ [0-9]+ created' "$work/up30.log" | grep -Eo '[0-9]+' || true)
+t=$(clock); pulumi destroy --stack bench30 --yes >/dev/null 2>&1 && destroy30=$(elapsed "$t")
 
 # --- the seeds' way: the same resources, one CLI command at a time -----------------------------
 service=$($OS project show service -f value -c id)
@@ -159,15 +168,15 @@ printf '  %-44s %7s s\n' "pulumi up from empty" "$up_empty" \
     "pulumi preview, nothing changed" "$preview_same" \
     "pulumi preview, +1 SSH CIDR (${one_change:-no change seen})" "$preview_one" \
     "pulumi destroy" "$destroy" \
-    "30 versions (${resources30:-?} resources): pulumi up from empty" "$up_empty30" \
-    "30 versions: pulumi up, nothing changed" "$up_same30" \
-    "30 versions: pulumi preview, nothing changed" "$preview_same30" \
-    "30 versions: pulumi destroy" "$destroy30" \
+    "30 versions (${resources30:-?} resources): pulumi up from empty" "${up_empty30:-failed}" \
+    "30 versions: pulumi up, nothing changed" "${up_same30:-failed}" \
+    "30 versions: pulumi preview, nothing changed" "${preview_same30:-failed}" \
+    "30 versions: pulumi destroy" "${destroy30:-failed}" \
     "the seeds' way: openstack CLI, trove-manage, docker" "$cli" \
     "unit suite (jest, unit project)" "${unit_suite:-failed}" \
     "npm start, warm machine, dev cloud stopped" "${start_warm:-failed}"
 echo "  ratios: up from empty / CLI = $(ratio "$up_empty" "$cli"); no-change up / CLI = $(ratio "$up_same" "$cli")"
-echo "  Keystone token requests in the up from empty: $tokens3 (3 versions), $tokens30 (30 versions)"
+echo "  Keystone token requests in the up from empty: $tokens3 (3 versions), ${tokens30:-not counted} (30 versions)"
 echo
 npx ts-node --transpile-only bench/provision-report.ts --events "$work/up.events.jsonl" --stamped "$work/up.events.stamped" \
     --state "$work/state.json" --up-empty "$up_empty" --up-same "$up_same" --preview-same "$preview_same" \

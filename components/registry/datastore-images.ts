@@ -144,6 +144,17 @@ export class DatastoreImages extends pulumi.ComponentResource {
         const resolved = resolveVersions(args.versions);
         const pushes: pulumi.Resource[] = [];
         const builtBackups = new Map<string, docker.RemoteImage>();
+        // Pushes to one repository go one after another. Its tags mostly share layers (versions of
+        // one source image, backup images from one context), and registry:2 answers 500 to one of
+        // two pushes uploading the same blob at once (seen with 10 versions of one datastore). In
+        // series, every push after the first finds the layers there and only writes its manifest.
+        const lastPushTo = new Map<string, docker.RegistryImage>();
+        const push = (repositoryImage: string, resourceName: string, args: docker.RegistryImageArgs): docker.RegistryImage => {
+            const previous = lastPushTo.get(repositoryImage);
+            const pushed = new docker.RegistryImage(resourceName, args, { ...childOpts, dependsOn: previous ? [previous] : [] });
+            lastPushTo.set(repositoryImage, pushed);
+            return pushed;
+        };
 
         for (const v of resolved) {
             const key = versionKey(v);
@@ -155,12 +166,12 @@ export class DatastoreImages extends pulumi.ComponentResource {
             const source = new docker.RemoteImage(`${name}-${key}-source`, { name: v.sourceImage, keepLocally: true }, childOpts);
             const tag = new docker.Tag(`${name}-${key}-tag`, { sourceImage: source.imageId, targetImage: tagged(image, v.versionNumber) }, childOpts);
             // Re-pushed only when the source's content (its image id) changes.
-            const pushed = new docker.RegistryImage(`${name}-${key}-push`, {
+            const pushed = push(image, `${name}-${key}-push`, {
                 name: tag.targetImage,
                 keepRemotely: true,
                 insecureSkipVerify: args.insecure,
                 triggers: { sourceImageId: tag.sourceImageId },
-            }, childOpts);
+            });
 
             let backupName: string | undefined;
             let backupDigest: pulumi.Output<string> | undefined;
@@ -180,12 +191,12 @@ export class DatastoreImages extends pulumi.ComponentResource {
                     triggers: { contextDigest },
                     keepLocally: true,
                 }, childOpts);
-                const backupPush = new docker.RegistryImage(`${name}-${key}-backup-push`, {
+                const backupPush = push(backup, `${name}-${key}-backup-push`, {
                     name: built.name,
                     keepRemotely: true,
                     insecureSkipVerify: args.insecure,
                     triggers: { imageId: built.imageId },
-                }, childOpts);
+                });
                 backupDigest = backupPush.sha256Digest;
                 pushes.push(backupPush);
                 builtBackups.set(`${v.datastore}:${v.versionNumber}`, built);
@@ -209,12 +220,12 @@ export class DatastoreImages extends pulumi.ComponentResource {
                         sourceImage: built.imageId,
                         targetImage: tagged(backupImage(args.registry, datastore, repository), tag),
                     }, childOpts);
-                    pushes.push(new docker.RegistryImage(`${name}-${datastore}-backup-series-${tag}-push`, {
+                    pushes.push(push(backupImage(args.registry, datastore, repository), `${name}-${datastore}-backup-series-${tag}-push`, {
                         name: series.targetImage,
                         keepRemotely: true,
                         insecureSkipVerify: args.insecure,
                         triggers: { imageId: series.sourceImageId },
-                    }, childOpts));
+                    }));
                     const ownerKey = versionKey(resolved.find((v) => v.datastore === datastore && v.versionNumber === owner)!);
                     this.published[ownerKey] = { ...this.published[ownerKey], backupSeriesTags: [...this.published[ownerKey].backupSeriesTags, tag] };
                 }
