@@ -301,9 +301,12 @@ rabbit_env() {
         RABBITMQ_CTL_ERL_ARGS="$erl")
 }
 rabbitmqctl() { "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl "$@"; }
-start_rabbit() {
+start_rabbit() { # the server's process only: await_rabbit waits for it (the APIs start meanwhile)
     rabbit_env
     start_proc rabbitmq "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server "$D/lib/rabbitmq"
+}
+await_rabbit() { # the broker answers, with the vhost and user the services log in with
+    rabbit_env
     local i
     for i in $(seq 1 120); do
         rabbitmqctl -q await_startup >/dev/null 2>&1 && break
@@ -338,6 +341,9 @@ start_workers() {
 # flavor Trove's instances use (an ephemeral disk: the dev cloud's Trove creates no volume).
 setup_compute() {
     local i hosts="" c=(--config-file "$D/etc/nova/nova.conf")
+    # Once mapped, the host stays in the cell's database across restarts: each nova-manage run
+    # costs seconds, so a warm up skips them.
+    if [ -f "$D/lib/compute-host.done" ] && [ -f "$D/lib/flavor.done" ]; then return 0; fi
     for i in $(seq 1 60); do
         run_py nova.cmd.manage:main nova-manage "${c[@]}" cell_v2 discover_hosts --verbose >>"$D/log/nova-discover.log" 2>&1
         # Read whole, then matched: `| grep -q` would close the pipe early, and pipefail fail it.
@@ -347,6 +353,7 @@ setup_compute() {
         sleep 1
     done
     [[ $hosts == *"$COMPUTE_HOST"* ]] || die "nova-compute did not register (log: $D/log/nova-compute.log)"
+    touch "$D/lib/compute-host.done"
     if [ ! -f "$D/lib/flavor.done" ]; then
         OS_CLIENT_CONFIG_FILE=$D/clouds.yaml OS_CLOUD=devcloud /usr/bin/openstack flavor create \
             --id "$FLAVOR_ID" --vcpus 1 --ram 1024 --disk 4 --ephemeral 4 --public "$FLAVOR_NAME" >/dev/null
@@ -371,6 +378,13 @@ cmd_trove_config() {
     fi
     [ -n "$trove_conf" ] && [ -n "$guest_conf" ] || die "usage: $0 trove-config TROVE_CONF GUEST_CONF | --clear"
     [ -r "$trove_conf" ] && [ -r "$guest_conf" ] || die "trove-config: cannot read $trove_conf or $guest_conf"
+    # The same settings as the running controllers read at their start: nothing to restart (a warm
+    # `npm start` renders the same region again).
+    if cmp -s "$trove_conf" "$D/etc/trove/region.conf" && cmp -s "$guest_conf" "$D/etc/trove/guest-region.conf" \
+        && ours trove && ours trove-taskmanager && ours trove-conductor; then
+        say "Trove already runs with the region's settings ($(grep -c . "$D/etc/trove/region.conf") lines of trove.conf, $(grep -c . "$D/etc/trove/guest-region.conf") of the guest agent's)"
+        return 0
+    fi
     ( umask 077; cat "$trove_conf" >"$D/etc/trove/region.conf.tmp"; cat "$guest_conf" >"$D/etc/trove/guest-region.conf.tmp" )
     mv "$D/etc/trove/region.conf.tmp" "$D/etc/trove/region.conf"
     mv "$D/etc/trove/guest-region.conf.tmp" "$D/etc/trove/guest-region.conf"
@@ -466,9 +480,9 @@ cmd_up() {
     phase "database"
     start_db
     phase_done "database"
-    phase "rabbitmq"
+    # RabbitMQ's Erlang boot takes seconds: it runs while the schemas are checked and the APIs
+    # start (they reach the broker only when asked to do something); the workers wait for it.
     start_rabbit
-    phase_done "rabbitmq"
     phase "schemas"
     sync_all
     phase_done "schemas"
@@ -483,6 +497,9 @@ cmd_up() {
     fi
     wait_healthy 180 "${APIS[@]}" || die "not every API is healthy (logs in $D/log)"
     phase_done "start APIs"
+    phase "rabbitmq"
+    await_rabbit
+    phase_done "rabbitmq"
     phase "compute and Trove's controllers"
     start_workers
     setup_compute

@@ -69,12 +69,18 @@ ensure_graphviz() {
     apt_install_quiet graphviz
 }
 
+# The project's one type check (Pulumi runs only transpile: PULUMI_NODEJS_TRANSPILE_ONLY in
+# pulumi-env.sh). Incremental: tsc keeps what it learnt in node_modules/.cache (wiped with the
+# dependencies by npm ci) and re-checks only what changed since, 9 s cold, 3 s warm on 2 cores.
+typecheck() {
+    npx tsc --noEmit -p . --incremental --tsBuildInfoFile node_modules/.cache/trove-region/typecheck.tsbuildinfo
+}
+
 # Node dependencies, the Pulumi toolchain (quiet when warm, its log when it builds) and its
 # environment, for the scripts that drive `pulumi` (the benchmarks).
 prepare_pulumi() {
     ensure_node_modules
-    # The one type check: Pulumi runs only transpile (PULUMI_NODEJS_TRANSPILE_ONLY in pulumi-env.sh).
-    npx tsc --noEmit -p .
+    typecheck
     scripts/pulumi-toolchain.sh >/dev/null 2>&1 || scripts/pulumi-toolchain.sh
     # shellcheck source=scripts/pulumi-env.sh
     source scripts/pulumi-env.sh

@@ -10,7 +10,7 @@ source scripts/lib.sh
 
 ensure_node_modules
 # Type-checked once here: the Pulumi runs below only transpile (scripts/pulumi-env.sh).
-npx tsc --noEmit -p .
+typecheck
 scripts/pulumi-toolchain.sh
 # shellcheck source=scripts/pulumi-env.sh
 source scripts/pulumi-env.sh

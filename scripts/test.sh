@@ -22,7 +22,7 @@ ensure_node_modules
 ensure_node_modules policy
 
 echo "==> type check"
-npx tsc --noEmit -p .
+typecheck
 # The consumer example and the policy pack are projects of their own, with their own tsconfig.
 npx tsc --noEmit -p examples/consumer
 npm run --silent build --prefix policy
