@@ -2,7 +2,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { parameterBody, ParameterRule } from "./validation-rules";
 import { TroveApiError, TroveClient } from "./trove-api";
 import { TroveConnection } from "../model/connection";
-import { forEachLimited } from "../common/limited";
 
 export interface DatastoreParametersInputs {
     readonly connection: pulumi.Input<TroveConnection>;
@@ -36,22 +35,11 @@ function parametersPath(versionId: string, name?: string): string {
     return name === undefined ? base : `${base}/${encodeURIComponent(name)}`;
 }
 
-/**
- * Parameter calls in flight per version. Trove takes one call per parameter (Trove 26's rules load
- * 84 for MySQL, 125 for PostgreSQL); a few at a time cut a version's load to a fraction of the round
- * trips in series without crowding the API that every tenant uses.
- */
-export const PARAMETER_CALLS_IN_FLIGHT = 6;
-
 async function apply(client: TroveClient, versionId: string, olds: readonly ParameterRule[], news: readonly ParameterRule[]): Promise<void> {
     const { added, changed, removed } = diffRules(olds, news);
-    await forEachLimited(added, PARAMETER_CALLS_IN_FLIGHT, async (rule) => {
-        await client.request("POST", parametersPath(versionId), parameterBody(rule));
-    });
-    await forEachLimited(changed, PARAMETER_CALLS_IN_FLIGHT, async (rule) => {
-        await client.request("PUT", parametersPath(versionId, rule.name), parameterBody(rule));
-    });
-    await forEachLimited(removed, PARAMETER_CALLS_IN_FLIGHT, async (name) => {
+    for (const rule of added) await client.request("POST", parametersPath(versionId), parameterBody(rule));
+    for (const rule of changed) await client.request("PUT", parametersPath(versionId, rule.name), parameterBody(rule));
+    for (const name of removed) {
         try {
             await client.request("DELETE", parametersPath(versionId, name));
         } catch (e) {
@@ -59,7 +47,7 @@ async function apply(client: TroveClient, versionId: string, olds: readonly Para
             // already gone is what we wanted.
             if (!(e instanceof TroveApiError && (e.status === 400 || e.notFound))) throw e;
         }
-    });
+    }
 }
 
 const provider: pulumi.dynamic.ResourceProvider<ParametersState, ParametersState> = {
