@@ -56,29 +56,29 @@ export function goalLine(goal: Goal): string {
 }
 
 /**
- * The goal "numerator / denominator <= limit", measured when both figures are finite and the
- * denominator is positive, otherwise NOT MEASURED (with `missing` as the reason when given).
+ * A ratio goal: numerator / denominator against `bound` in the direction given, measured when both
+ * figures are finite and the denominator is positive, otherwise NOT MEASURED (with `missing` as the
+ * reason when given).
  */
-export function ratioGoal(id: string, goal: string, numerator: number | undefined, denominator: number | undefined, limit: number, missing?: string): Goal {
-    const target = `<= ${limit.toFixed(2)}`;
+function boundRatioGoal(id: string, goal: string, numerator: number | undefined, denominator: number | undefined,
+    direction: "<=" | ">=", bound: number, missing?: string): Goal {
+    const target = `${direction} ${bound.toFixed(2)}`;
     if (numerator === undefined || denominator === undefined || !Number.isFinite(numerator) || !Number.isFinite(denominator) || denominator <= 0) {
         return { id, goal, target, note: missing };
     }
     const value = numerator / denominator;
-    return { id, goal, value, target, pass: atMost(value, limit), note: `${formatFigure(numerator)} / ${formatFigure(denominator)}` };
+    const pass = direction === "<=" ? atMost(value, bound) : Number.isFinite(value) && value >= bound;
+    return { id, goal, value, target, pass, note: `${formatFigure(numerator)} / ${formatFigure(denominator)}` };
 }
 
-/**
- * The goal "numerator / denominator >= minimum" (e.g. a throughput against the CLI's), measured as
- * ratioGoal measures, NOT MEASURED likewise.
- */
+/** The goal "numerator / denominator <= limit" (e.g. a time against the CLI's). */
+export function ratioGoal(id: string, goal: string, numerator: number | undefined, denominator: number | undefined, limit: number, missing?: string): Goal {
+    return boundRatioGoal(id, goal, numerator, denominator, "<=", limit, missing);
+}
+
+/** The goal "numerator / denominator >= minimum" (e.g. a throughput against the CLI's). */
 export function minRatioGoal(id: string, goal: string, numerator: number | undefined, denominator: number | undefined, minimum: number, missing?: string): Goal {
-    const target = `>= ${minimum.toFixed(2)}`;
-    if (numerator === undefined || denominator === undefined || !Number.isFinite(numerator) || !Number.isFinite(denominator) || denominator <= 0) {
-        return { id, goal, target, note: missing };
-    }
-    const value = numerator / denominator;
-    return { id, goal, value, target, pass: Number.isFinite(value) && value >= minimum, note: `${formatFigure(numerator)} / ${formatFigure(denominator)}` };
+    return boundRatioGoal(id, goal, numerator, denominator, ">=", minimum, missing);
 }
 
 /** The goal "value <= limit" (an absolute figure, e.g. seconds), NOT MEASURED when value is undefined. */

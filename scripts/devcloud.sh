@@ -301,12 +301,9 @@ rabbit_env() {
         RABBITMQ_CTL_ERL_ARGS="$erl")
 }
 rabbitmqctl() { "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmqctl "$@"; }
-start_rabbit() { # the server's process only; await_rabbit waits for it
+start_rabbit() {
     rabbit_env
     start_proc rabbitmq "${RABBIT_ENV[@]}" /usr/lib/rabbitmq/bin/rabbitmq-server "$D/lib/rabbitmq"
-}
-await_rabbit() { # the broker answers, with the vhost and user the services log in with
-    rabbit_env
     local i
     for i in $(seq 1 120); do
         rabbitmqctl -q await_startup >/dev/null 2>&1 && break
@@ -480,12 +477,10 @@ cmd_up() {
     phase "database"
     start_db
     phase_done "database"
-    # RabbitMQ up before the APIs start. Booting it alongside them (tried for a faster warm up)
-    # saved nothing on 2 cores and once left Keystone's uwsgi worker hung on an eventlet error
-    # ("greenlet.error: cannot switch to a different thread"), so the proven order stays.
+    # RabbitMQ up before the APIs start. Booting it alongside them saved nothing on 2 cores and
+    # once left Keystone's uwsgi worker hung ("greenlet.error: cannot switch to a different thread").
     phase "rabbitmq"
     start_rabbit
-    await_rabbit
     phase_done "rabbitmq"
     phase "schemas"
     sync_all
