@@ -42,6 +42,8 @@ export const TYPES = {
     secGroup: "openstack:networking/secGroup:SecGroup",
     secGroupRule: "openstack:networking/secGroupRule:SecGroupRule",
     image: "openstack:images/image:Image",
+    /** GuestImage's own upload (a dynamic resource) for built and file images. */
+    glanceImage: "pulumi-nodejs:dynamic/trove-region:GlanceImage",
     networkQuota: "openstack:networking/quotaV2:QuotaV2",
     computeQuota: "openstack:compute/quotaSetV2:QuotaSetV2",
     keypair: "openstack:compute/keypair:Keypair",
@@ -235,7 +237,7 @@ export function worldOpenManagementIngress(resources: readonly ResourceFacts[], 
 
 /** A guest image (tagged "trove", or made by GuestImage) that is not private. */
 export function guestImageNotPrivate(image: ResourceFacts): Violation[] {
-    if (image.type !== TYPES.image) return [];
+    if (image.type !== TYPES.image && image.type !== TYPES.glanceImage) return [];
     const tags = image.props.tags;
     const tagged = Array.isArray(tags) && tags.includes(TROVE_IMAGE_TAG);
     if (!tagged && !underComponent(image.urn, TYPES.guestImage)) return [];
@@ -268,6 +270,7 @@ export const SECRET_OUTPUTS: Readonly<Record<string, readonly {
     [TYPES.keypair]: [{ output: "privateKey", holds: "the generated private key of Trove's keypair" }],
     "pulumi-nodejs:dynamic/trove-region:RandomKey": [{ output: "value", holds: "an RPC encryption key (taskmanager_rpc_encr_key / inst_rpc_key_encr_key)" }],
     "pulumi-nodejs:dynamic/trove-region:DatastoreVersion": [{ output: "connection", holds: "the OpenStack password Trove's API is called with" }],
+    [TYPES.glanceImage]: [{ output: "connection", holds: "the OpenStack password Glance's API is called with" }],
     "pulumi-nodejs:dynamic/trove-region:DatastoreParameters": [{ output: "connection", holds: "the OpenStack password Trove's API is called with" }],
     "pulumi-nodejs:dynamic/trove-region:TroveManageParameters": [
         { output: "connection", holds: "the OpenStack password Trove's API is called with" },

@@ -17,6 +17,8 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
                 : { publicKey: `ssh-ed25519 AAAAgenerated ${name}`, privateKey: `-----BEGIN PRIVATE KEY----- ${name}`, fingerprint: `fp-${name}` };
         case "openstack:images/image:Image":
             return { checksum: `md5-of-${name}` };
+        case "pulumi-nodejs:dynamic/trove-region:GlanceImage":
+            return { checksum: `md5-of-${name}`, size: 1024 };
         case "docker:index/remoteImage:RemoteImage":
             return { imageId: `sha256:image-${name}`, repoDigest: `${String(inputs.name)}@sha256:${name}` };
         case "docker:index/registryImage:RegistryImage":

@@ -8,6 +8,8 @@ import { MAX_IMAGE_TAG_LENGTH, TROVE_IMAGE_TAG } from "../model/datastore-spec";
 import { Problem, show, throwIfProblems } from "../common/validation";
 import { checkOpenStackName } from "../common/names";
 import { shellQuote } from "../common/shell";
+import type { TroveConnection } from "../model/connection";
+import { GlanceImage } from "./glance-image";
 
 export const DEFAULT_GUEST_IMAGE_NAME = `trove-guest-ubuntu-${DEFAULT_GUEST_RELEASE}`;
 /** Since Yoga, Trove boots guests without a config drive; cloud-init must use the metadata service. */
@@ -38,13 +40,22 @@ export interface BuiltImageSource extends Partial<TrovestackOptions> {
 
 export type GuestImageSource =
     | BuiltImageSource
-    /** Upload an image file built elsewhere (relative paths are taken from the project directory). */
+    /**
+     * Upload an image file built elsewhere (relative paths are taken from the project directory). A
+     * new size or modification time uploads it again into a new image.
+     */
     | { readonly mode: "file"; readonly path: string }
     /** Have Glance's provider download the image from a URL. */
     | { readonly mode: "url"; readonly url: string; readonly format: "qcow2" | "raw" };
 
 export interface GuestImageArgs {
     readonly source: GuestImageSource;
+    /**
+     * Keystone login for Glance's API, which built and file images are streamed to (the Trove
+     * connection: `troveConnectionFrom` reads it from the OpenStack provider's settings). Required
+     * for "build" and "file" sources; a "url" source is the OpenStack provider's to fetch.
+     */
+    readonly connection?: pulumi.Input<TroveConnection>;
     /** Datastores served by this image: each becomes a Glance tag beside "trove". */
     readonly datastores: readonly string[];
     /** @default DEFAULT_GUEST_IMAGE_NAME ("trove-guest-ubuntu-noble") */
@@ -108,6 +119,9 @@ export function validateGuestImageArgs(args: GuestImageArgs): Problem[] {
     } else {
         problems.push({ path: "source.mode", message: `${show((source as { mode?: unknown })?.mode)} is not a source mode; choose "build", "file" or "url"` });
     }
+    if ((source?.mode === "build" || source?.mode === "file") && !args.connection) {
+        problems.push({ path: "connection", message: `is required to upload a ${source.mode === "build" ? "built image" : "file"} to Glance: the Keystone login (troveConnectionFrom(new pulumi.Config("openstack"), process.env).connection gives the OpenStack provider's)` });
+    }
     const tags = imageTags(args.datastores ?? []);
     if ((args.datastores ?? []).length === 0) {
         problems.push({ path: "datastores", message: "needs at least one datastore: the image is tagged with each so datastore versions find it" });
@@ -127,8 +141,9 @@ export function validateGuestImageArgs(args: GuestImageArgs): Problem[] {
 /**
  * The Trove guest image in Glance: built (by default with trovestack, dev mode off) only when the hash
  * of its inputs changes, or taken from a file or URL; uploaded private, qcow2/bare, tagged "trove" and
- * each datastore. A rebuilt image is created before the old one is deleted, so datastore versions that
- * find it by tag never see a gap.
+ * each datastore. Built and file images are streamed to Glance's API by GlanceImage (at the CLI's
+ * speed); a URL is the OpenStack provider's image resource to fetch. A rebuilt image is created
+ * before the old one is deleted, so datastore versions that find it by tag never see a gap.
  */
 export class GuestImage extends pulumi.ComponentResource {
     public readonly imageId: pulumi.Output<string>;
@@ -137,7 +152,7 @@ export class GuestImage extends pulumi.ComponentResource {
     public readonly checksum: pulumi.Output<string>;
     /** The input hash of a built image; undefined for file and URL sources. */
     public readonly inputHash: string | undefined;
-    /** Where the built image file is; undefined for URL sources. */
+    /** Where the image file is; undefined for URL sources. */
     public readonly imagePath: string | undefined;
 
     constructor(name: string, args: GuestImageArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -148,38 +163,54 @@ export class GuestImage extends pulumi.ComponentResource {
         this.tags = imageTags(args.datastores);
         const source = args.source;
 
-        let localFilePath: pulumi.Input<string> | undefined;
-        let imageSourceUrl: string | undefined;
-        let diskFormat: string;
-        if (source.mode === "build") {
-            const built = this.build(name, source);
-            localFilePath = built.file;
-            this.inputHash = built.hash;
-            this.imagePath = built.path;
-            diskFormat = source.format ?? "qcow2";
-        } else if (source.mode === "file") {
-            // Relative paths are taken from the project directory, where the program runs.
-            localFilePath = path.resolve(source.path);
-            this.imagePath = localFilePath;
-            diskFormat = diskFormatOf(source.path)!;
+        let image: GlanceImage | openstack.images.Image;
+        if (source.mode === "url") {
+            image = new openstack.images.Image(`${name}-image`, {
+                name: this.imageName,
+                containerFormat: "bare",
+                diskFormat: source.format,
+                imageSourceUrl: source.url,
+                visibility: "private",
+                tags: [...this.tags],
+                properties: { ...(args.properties ?? DEFAULT_IMAGE_PROPERTIES) },
+                minDiskGb: args.minDiskGb,
+                minRamMb: args.minRamMb,
+                verifyChecksum: true,
+            }, { parent: this });
         } else {
-            imageSourceUrl = source.url;
-            diskFormat = source.format;
+            let filePath: pulumi.Input<string>;
+            let fileStamp: string;
+            let diskFormat: string;
+            if (source.mode === "build") {
+                const built = this.build(name, source);
+                filePath = built.file;
+                this.inputHash = built.hash;
+                this.imagePath = built.path;
+                // The file's name carries the hash too; the stamp says so on its own.
+                fileStamp = `inputs:${built.hash}`;
+                diskFormat = source.format ?? "qcow2";
+            } else {
+                // Relative paths are taken from the project directory, where the program runs.
+                filePath = path.resolve(source.path);
+                this.imagePath = filePath;
+                const stat = fs.statSync(filePath);
+                fileStamp = `size:${stat.size},mtime:${Math.floor(stat.mtimeMs)}`;
+                diskFormat = diskFormatOf(source.path)!;
+            }
+            image = new GlanceImage(`${name}-image`, {
+                connection: args.connection!,
+                name: this.imageName,
+                containerFormat: "bare",
+                diskFormat,
+                visibility: "private",
+                tags: [...this.tags],
+                properties: { ...(args.properties ?? DEFAULT_IMAGE_PROPERTIES) },
+                minDiskGb: args.minDiskGb,
+                minRamMb: args.minRamMb,
+                filePath,
+                fileStamp,
+            }, { parent: this });
         }
-
-        const image = new openstack.images.Image(`${name}-image`, {
-            name: this.imageName,
-            containerFormat: "bare",
-            diskFormat,
-            localFilePath,
-            imageSourceUrl,
-            visibility: "private",
-            tags: [...this.tags],
-            properties: { ...(args.properties ?? DEFAULT_IMAGE_PROPERTIES) },
-            minDiskGb: args.minDiskGb,
-            minRamMb: args.minRamMb,
-            verifyChecksum: true,
-        }, { parent: this });
 
         this.imageId = image.id;
         this.checksum = image.checksum;

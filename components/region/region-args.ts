@@ -58,7 +58,8 @@ export interface TroveRegionArgs {
     readonly datastores: readonly DatastoreVersionSpec[];
     /** Publish datastore and backup images into `registry`. @default not published */
     readonly datastoreImages?: DatastoreImagesSettings;
-    readonly guestImage: Omit<GuestImageArgs, "datastores">;
+    /** The guest image; Glance is called with `trove.connection`. */
+    readonly guestImage: Omit<GuestImageArgs, "datastores" | "connection">;
     /** How the stack reaches Trove's management API. */
     readonly trove: {
         readonly connection: pulumi.Input<TroveConnection>;

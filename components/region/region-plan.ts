@@ -65,7 +65,8 @@ export function planRegion(args: TroveRegionArgs): RegionPlan {
             buildNetwork: args.datastoreImages.buildNetwork,
             seriesTags: args.datastoreImages.seriesTags,
         },
-        guestImage: { ...args.guestImage, datastores: [...new Set(versions.map((v) => v.datastore))] },
+        // Glance is called with the Trove connection: the same login the OpenStack provider uses.
+        guestImage: { ...args.guestImage, connection: args.trove?.connection, datastores: [...new Set(versions.map((v) => v.datastore))] },
         datastores: { versions: args.datastores, parametersDir: args.trove?.parametersDir, troveManage: args.trove?.troveManage },
         config: {
             managers: versions.map((v) => v.manager),
@@ -104,8 +105,8 @@ export const ORIGINS = {
     registry: { "": "registry", "credentials.password": "registryPassword" },
     // The registry's address and the versions are the registry's and the datastores' to report.
     datastoreImages: { "": "datastoreImages", registry: null, insecure: null, versions: null },
-    // The image's datastores are the datastores' names.
-    guestImage: { "": "guestImage", datastores: null },
+    // The image's datastores are the datastores' names; its connection is trove.connection, checked there.
+    guestImage: { "": "guestImage", datastores: null, connection: null },
     datastores: { "": "trove", versions: "datastores" },
     config: { "": "limits", managers: null, images: null, cloudInit: "cloudInit", cloudInitLocation: "cloudInitLocation" },
     tenantQuotas: { "": "tenantQuotas", defaults: null },

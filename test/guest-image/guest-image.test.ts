@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { execFileSync } from "child_process";
-import { installMocks, named, ofType, settle } from "../mocks";
+import { installMocks, isSecretInput, named, ofType, plain, settle } from "../mocks";
 import { GuestImage, GuestImageArgs, imageTags, validateGuestImageArgs } from "../../components/guest-image/guest-image";
 import { tempDir } from "../tmp";
 
@@ -14,12 +14,14 @@ fs.writeFileSync(path.join(troveDir, "integration", "scripts", "trovestack"), "#
 const outputDir = tempDir("images");
 const qcow2 = path.join(outputDir, "prebuilt.qcow2");
 fs.writeFileSync(qcow2, "not really qcow2");
+const connection = { authUrl: "http://127.0.0.1:5000/v3", username: "trove", password: "pw", projectName: "service" };
 
 describe("GuestImage", () => {
     test("build with trovestack: one command keyed by the input hash, then a private qcow2 upload tagged trove + datastores", async () => {
         const image = new GuestImage("guest", {
             source: { mode: "build", troveDir, outputDir },
             datastores: ["mysql", "mariadb", "mysql"],
+            connection,
         });
         await settle();
         const build = named(mocks.resources, "guest-build").inputs as { create: string; triggers: string[]; environment: Record<string, string> };
@@ -28,15 +30,17 @@ describe("GuestImage", () => {
         expect(build.create).toContain("./trovestack build-image ubuntu noble false ubuntu");
         expect(build.environment.DIB_CLOUD_INIT_DATASOURCES).toBe("ConfigDrive, OpenStack");
         expect(image.imagePath).toBe(path.join(outputDir, `trove-guest-ubuntu-noble-${image.inputHash!.slice(0, 16)}.qcow2`));
-        expect(named(mocks.resources, "guest-image").inputs).toEqual({
+        const upload = named(mocks.resources, "guest-image");
+        expect(upload.type).toBe("pulumi-nodejs:dynamic/trove-region:GlanceImage");
+        expect(upload.inputs).toMatchObject({
             name: "trove-guest-ubuntu-noble",
             containerFormat: "bare",
             diskFormat: "qcow2",
-            localFilePath: image.imagePath,
+            filePath: image.imagePath,
+            fileStamp: `inputs:${image.inputHash}`,
             visibility: "private",
             tags: ["trove", "mysql", "mariadb"],
             properties: { hw_rng_model: "virtio" },
-            verifyChecksum: true,
         });
     });
 
@@ -45,6 +49,7 @@ describe("GuestImage", () => {
             source: { mode: "build", outputDir, builderCommand: 'qemu-img create -f raw "$GUEST_IMAGE_OUTPUT" 1M', format: "raw" },
             datastores: ["postgresql"],
             properties: { hw_rng_model: "virtio", hw_qemu_guest_agent: "yes" },
+            connection,
         });
         await settle();
         expect((named(mocks.resources, "guest-build").inputs.create as string)).toContain("qemu-img create -f raw");
@@ -59,6 +64,7 @@ describe("GuestImage", () => {
         const image = new GuestImage("guest", {
             source: { mode: "build", outputDir: hostile, builderCommand: 'echo image > "$GUEST_IMAGE_OUTPUT"', format: "raw" },
             datastores: ["mysql"],
+            connection,
         });
         await settle();
         const build = named(mocks.resources, "guest-build").inputs as { create: string; delete: string; environment: Record<string, string> };
@@ -71,17 +77,36 @@ describe("GuestImage", () => {
         expect(fs.readdirSync(root)).toEqual([path.basename(hostile)]);
     });
 
-    test("a prebuilt file: no build command", async () => {
-        new GuestImage("guest", { source: { mode: "file", path: qcow2 }, datastores: ["mysql"] });
+    test("a prebuilt file: no build command; its size and modification time stamp its content", async () => {
+        const stamp = (time: number) => {
+            fs.utimesSync(qcow2, time, time);
+            new GuestImage("guest", { source: { mode: "file", path: qcow2 }, datastores: ["mysql"], connection });
+        };
+        stamp(1_700_000_000);
         await settle();
         expect(ofType(mocks.resources, "command:local:Command")).toHaveLength(0);
-        expect(named(mocks.resources, "guest-image").inputs).toMatchObject({ localFilePath: qcow2, diskFormat: "qcow2" });
+        const first = named(mocks.resources, "guest-image").inputs;
+        expect(first).toMatchObject({ filePath: qcow2, diskFormat: "qcow2", fileStamp: "size:16,mtime:1700000000000" });
+        await mocks.reset();
+        stamp(1_700_000_060);
+        await settle();
+        expect(named(mocks.resources, "guest-image").inputs.fileStamp).toBe("size:16,mtime:1700000060000");
     });
 
-    test("a URL: Glance's provider downloads it", async () => {
+    test("the connection Glance is called with (it holds the password) is a secret input", async () => {
+        new GuestImage("guest", { source: { mode: "file", path: qcow2 }, datastores: ["mysql"], connection });
+        await settle();
+        const inputs = named(mocks.resources, "guest-image").inputs;
+        expect(isSecretInput(inputs.connection)).toBe(true);
+        expect(plain(inputs.connection)).toEqual(connection);
+    });
+
+    test("a URL: the OpenStack provider's image resource downloads it, no connection needed", async () => {
         new GuestImage("guest", { source: { mode: "url", url: "https://images.example/guest.qcow2", format: "qcow2" }, datastores: ["mysql"] });
         await settle();
-        expect(named(mocks.resources, "guest-image").inputs).toMatchObject({ imageSourceUrl: "https://images.example/guest.qcow2" });
+        const image = named(mocks.resources, "guest-image");
+        expect(image.type).toBe("openstack:images/image:Image");
+        expect(image.inputs).toMatchObject({ imageSourceUrl: "https://images.example/guest.qcow2", verifyChecksum: true });
     });
 
     test("tags: trove first, each datastore once", () => {
@@ -101,6 +126,8 @@ describe("validateGuestImageArgs", () => {
         ["mode", { source: { mode: "download" } as never, datastores: ["mysql"] }, "source.mode", /choose "build", "file" or "url"/],
         ["no datastores", { source: { mode: "file", path: qcow2 }, datastores: [] }, "datastores", /at least one datastore/],
         ["long tag", { source: { mode: "file", path: qcow2 }, datastores: ["a-very-long-datastore-name"] }, "datastores", /longer than Trove's 20 characters/],
+        ["a file without a connection", { source: { mode: "file", path: qcow2 }, datastores: ["mysql"] }, "connection", /is required to upload a file to Glance/],
+        ["a build without a connection", { source: { mode: "build", outputDir, troveDir }, datastores: ["mysql"] }, "connection", /is required to upload a built image to Glance/],
     ])("%s", async (_label, args, p, message) => {
         expect(validateGuestImageArgs(args)).toContainEqual({ path: p, message: expect.stringMatching(message) });
         expect(() => new GuestImage("bad", args)).toThrow(message);

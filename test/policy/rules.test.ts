@@ -164,8 +164,10 @@ describe("management security group ingress", () => {
     });
 });
 
-describe("guest images private", () => {
-    const IMAGE = "openstack:images/image:Image";
+describe.each([
+    ["the OpenStack provider's image (URL sources)", "openstack:images/image:Image"],
+    ["GuestImage's own upload (built and file images)", "pulumi-nodejs:dynamic/trove-region:GlanceImage"],
+])("guest images private: %s", (_what, IMAGE) => {
     test("private, or unset (Glance's default), passes", () => {
         expect(guestImageNotPrivate(resource(IMAGE, "g", { visibility: "private", tags: ["trove", "mysql"] }))).toEqual([]);
         expect(guestImageNotPrivate(resource(IMAGE, "g", { tags: ["trove"] }))).toEqual([]);
@@ -188,6 +190,7 @@ describe("secrets marked secret", () => {
         expect(secretsNotMarked(resource("openstack:compute/keypair:Keypair", "k", {}, { additionalSecretOutputs: ["privateKey"] }))).toEqual([]);
         expect(secretsNotMarked(resource("pulumi-nodejs:dynamic/trove-region:RandomKey", "k", { length: 32 }, { additionalSecretOutputs: ["value"] }))).toEqual([]);
         expect(secretsNotMarked(resource("pulumi-nodejs:dynamic/trove-region:DatastoreVersion", "v", {}, { additionalSecretOutputs: ["connection"] }))).toEqual([]);
+        expect(secretsNotMarked(resource("pulumi-nodejs:dynamic/trove-region:GlanceImage", "i", {}, { additionalSecretOutputs: ["connection"] }))).toEqual([]);
         expect(secretsNotMarked(resource("pulumi-nodejs:dynamic/trove-region:TroveManageParameters", "t", { ssh: undefined }, { additionalSecretOutputs: ["connection"] }))).toEqual([]);
     });
 

@@ -46,7 +46,7 @@ describe("TroveRegion", () => {
             "docker:index/registryImage:RegistryImage": 8,
             "trove-region:guest-image:GuestImage": 1,
             "command:local:Command": 1,
-            "openstack:images/image:Image": 1,
+            "pulumi-nodejs:dynamic/trove-region:GlanceImage": 1,
             "trove-region:datastores:Datastores": 1,
             "pulumi-nodejs:dynamic/trove-region:DatastoreVersion": 4,
             "pulumi-nodejs:dynamic/trove-region:DatastoreParameters": 4,
