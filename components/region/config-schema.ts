@@ -267,7 +267,7 @@ const guestImageSource = z.discriminatedUnion("mode", [
         hashPaths: doc(z.array(path).optional(), { description: "content that goes into the image and its input hash", defaultText: "[troveDir]" }),
         troveRef: doc(text.optional(), { description: "the Trove revision, when pinned; part of the input hash", defaultText: "none" }),
     }),
-    settings({ mode: z.literal("file"), path: doc(path, { description: "an image file built elsewhere (.qcow2, .raw or .img)" }) }),
+    settings({ mode: z.literal("file"), path: doc(path, { description: "an image file built elsewhere (.qcow2, .raw or .img), streamed to Glance; a new size or modification time uploads it again into a new image" }) }),
     settings({
         mode: z.literal("url"),
         url: doc(z.string().regex(/^https?:\/\/\S+$/, "is not an http(s) URL"), { description: "Glance's provider downloads the image from here" }),

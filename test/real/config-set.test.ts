@@ -225,7 +225,7 @@ if (blocked) console.warn(`SKIPPED the pulumi config set suite: ${blocked}`);
         })]);
         expect(inputsOf("openstack:compute/keypair:Keypair")).toEqual([expect.objectContaining({ name: `trove-mgmt-${suffix}`, publicKey })]);
         expect(inputsOf("openstack:compute/quotaSetV2:QuotaSetV2")).toEqual([expect.objectContaining({ instances: 150, projectId: inputsOf("openstack:compute/quotaSetV2:QuotaSetV2")[0].projectId })]);
-        expect(inputsOf("openstack:images/image:Image")).toEqual([expect.objectContaining({ name: `trove-guest-${suffix}` })]);
+        expect(inputsOf("pulumi-nodejs:dynamic/trove-region:GlanceImage")).toEqual([expect.objectContaining({ name: `trove-guest-${suffix}` })]);
         const rules = inputsOf("openstack:networking/secGroupRule:SecGroupRule").map((r) => `${r.direction as string} ${(r.protocol as string | undefined) ?? "any"} ${(r.remoteIpPrefix as string | undefined) ?? ""}`).sort();
         expect(rules).toEqual(["egress any 0.0.0.0/0", "egress any ::/0", "ingress icmp 192.0.2.0/24", "ingress tcp 192.0.2.10/32"]);
         // datastoreImages: each version tagged into the repository that was set, by its number (the tag

@@ -412,7 +412,7 @@ if (blocked) console.warn(`SKIPPED the crash recovery suite: ${blocked}`);
         const kindOf: Record<string, string> = {
             network: "openstack:networking/network:Network", subnet: "openstack:networking/subnet:Subnet",
             "security group": "openstack:networking/secGroup:SecGroup", "security group rule": "openstack:networking/secGroupRule:SecGroupRule",
-            keypair: "openstack:compute/keypair:Keypair", image: "openstack:images/image:Image",
+            keypair: "openstack:compute/keypair:Keypair", image: "pulumi-nodejs:dynamic/trove-region:GlanceImage",
             "volume type": "openstack:blockstorage/volumeTypeV3:VolumeTypeV3", "datastore version": "pulumi-nodejs:dynamic/trove-region:DatastoreVersion",
             "docker container": "docker:index/container:Container",
         };

@@ -35,7 +35,7 @@ const T = {
     networkQuota: "openstack:networking/quotaV2:QuotaV2",
     computeQuota: "openstack:compute/quotaSetV2:QuotaSetV2",
     version: "pulumi-nodejs:dynamic/trove-region:DatastoreVersion",
-    image: "openstack:images/image:Image",
+    image: "pulumi-nodejs:dynamic/trove-region:GlanceImage",
     keypair: "openstack:compute/keypair:Keypair",
     container: "docker:index/container:Container",
 } as const;

@@ -1,6 +1,6 @@
 // The guest image pipeline for real: the GuestImage component builds with a stand-in builder (qemu-img,
-// in place of trovestack) through the command provider plugin, and uploads to the dev cloud's Glance
-// through the openstack plugin. Checked through Glance's API and the build's own run log.
+// in place of trovestack) through the command provider plugin, and streams it to the dev cloud's Glance
+// through its own dynamic provider (GlanceImage). Checked through Glance's API and the build's own run log.
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -61,9 +61,15 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
         runLog = path.join(tempDir("runs"), "runs.log");
         stack = await inlineStack(PROJECT, STACK, async () => {
             const config = new pulumi.Config();
+            const connection = pulumi.secret({
+                authUrl: process.env.OS_AUTH_URL!, username: process.env.OS_USERNAME!, password: process.env.OS_PASSWORD!,
+                projectName: process.env.OS_PROJECT_NAME!, region: process.env.OS_REGION_NAME,
+            });
             const image = new GuestImage("guest", {
                 name: IMAGE_NAME,
                 datastores: ["mysql", "postgresql"],
+                connection,
+                properties: { hw_rng_model: "virtio", ...(config.get("agent") ? { hw_qemu_guest_agent: config.get("agent")! } : {}) },
                 source: {
                     mode: "build",
                     builderCommand: config.require("builder"),
@@ -73,10 +79,7 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
                 },
             });
             const datastores = new Datastores("ds", {
-                connection: pulumi.secret({
-                    authUrl: process.env.OS_AUTH_URL!, username: process.env.OS_USERNAME!, password: process.env.OS_PASSWORD!,
-                    projectName: process.env.OS_PROJECT_NAME!, region: process.env.OS_REGION_NAME,
-                }),
+                connection,
                 versions: [{ datastore: "mysql", version: VERSION, versionNumber: "5.7.29", sourceImage: "mysql:5.7.29" }],
                 imageId: image.imageId,
                 imageDependency: image,
@@ -137,7 +140,7 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
         expect(runs()).toBe(2);
         // The new image first, then the version moved to it, then the old image deleted: the
         // version never points at a missing image.
-        expect(events).toEqual(["Image create-replacement", "Image replace", "DatastoreVersion update", "Image delete-replaced"]);
+        expect(events).toEqual(["GlanceImage create-replacement", "GlanceImage replace", "DatastoreVersion update", "GlanceImage delete-replaced"]);
         expect(await versionImage(result.outputs.versionId.value as string)).toBe(result.outputs.imageId.value);
         const now = result.outputs;
         expect(now.imageId.value).not.toBe(first.imageId);
@@ -148,6 +151,25 @@ describe("GuestImage: built with a stand-in builder and uploaded to the dev clou
         expect(left[0].checksum).toBe(md5(now.imagePath.value as string));
         expect(left[0].checksum).not.toBe(first.checksum);
         first = { imageId: now.imageId.value, checksum: now.checksum.value, imagePath: now.imagePath.value };
+    });
+
+    test("a property added, changed and removed is patched in place: same image, no upload, and a refresh sees no drift", async () => {
+        const glanceProperty = async () => (await images())[0] as GlanceImage & { hw_qemu_guest_agent?: string };
+        for (const value of ["yes", "no", undefined]) {
+            if (value) await stack.setConfig("agent", { value });
+            else await stack.removeConfig("agent");
+            const result = await stack.up();
+            expect(changes(result.summary.resourceChanges)).toEqual({ create: 0, update: 1, delete: 0, replace: 0 });
+            const image = await glanceProperty();
+            expect(image.id).toBe(first.imageId);
+            expect(image.hw_qemu_guest_agent).toBe(value);
+            expect(image.hw_rng_model).toBe("virtio");
+        }
+        expect(runs()).toBe(2);
+        const refreshed = await stack.refresh();
+        expect(refreshed.summary.resourceChanges?.update ?? 0).toBe(0);
+        const preview = await stack.preview();
+        expect(changes(preview.changeSummary)).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
     });
 
     test("a failed build uploads nothing, leaves no partial file and keeps the current image", async () => {

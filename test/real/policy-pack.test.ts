@@ -34,7 +34,7 @@ const retype = (type: string, change: (args: pulumi.ResourceTransformationArgs) 
 /** The dev program (index.ts, step for step), plus the current injection. */
 async function program(): Promise<Record<string, unknown>> {
     if (injection === "public-image") {
-        pulumi.runtime.registerStackTransformation(retype("openstack:images/image:Image", (a) => ({ props: { ...a.props, visibility: "public" }, opts: a.opts })));
+        pulumi.runtime.registerStackTransformation(retype("pulumi-nodejs:dynamic/trove-region:GlanceImage", (a) => ({ props: { ...a.props, visibility: "public" }, opts: a.opts })));
     }
     if (injection === "short-port-quota") {
         pulumi.runtime.registerStackTransformation(retype("openstack:networking/quotaV2:QuotaV2", (a) => ({ props: { ...a.props, port: 300 }, opts: a.opts })));

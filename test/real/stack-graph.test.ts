@@ -72,7 +72,7 @@ if (blocked) console.warn(`SKIPPED the stack graph suite: ${blocked}`);
             "trove-secgroup\\ntrove-region:security:ManagementSecurityGroups",
             "trove-keypair-keypair\\nopenstack:compute/keypair:Keypair",
             "trove-quotas\\ntrove-region:quotas:ServiceQuotas",
-            "trove-guest-image-image\\nopenstack:images/image:Image",
+            "trove-guest-image-image\\npulumi-nodejs:dynamic/trove-region:GlanceImage",
             "trove-datastores\\ntrove-region:datastores:Datastores",
             "trove-config\\ntrove-region:config:TroveConfig",
             `trove-region-${STACK}\\npulumi:pulumi:Stack`,
