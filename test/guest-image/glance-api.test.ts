@@ -109,7 +109,7 @@ async function uploadServer(answer: (res: http.ServerResponse, received: { bytes
 describe("streamFile", () => {
     const dir = tempDir("glance-upload");
     const file = path.join(dir, "guest.qcow2");
-    // 5 MiB and a bit of random bytes: several of the upload's 1 MiB reads, and a short last one.
+    // 5 MiB and a bit of random bytes: many of the upload's reads, and a short last one.
     const content = crypto.randomBytes(5 * (1 << 20) + 12345);
     fs.writeFileSync(file, content);
     const md5 = crypto.createHash("md5").update(content).digest("hex");
