@@ -105,8 +105,8 @@ export const ORIGINS = {
     registry: { "": "registry", "credentials.password": "registryPassword" },
     // The registry's address and the versions are the registry's and the datastores' to report.
     datastoreImages: { "": "datastoreImages", registry: null, insecure: null, versions: null },
-    // The image's datastores are the datastores' names; its connection is trove.connection, checked there.
-    guestImage: { "": "guestImage", datastores: null, connection: null },
+    // The image's datastores are the datastores' names; its connection is trove.connection.
+    guestImage: { "": "guestImage", datastores: null, connection: "trove.connection" },
     datastores: { "": "trove", versions: "datastores" },
     config: { "": "limits", managers: null, images: null, cloudInit: "cloudInit", cloudInitLocation: "cloudInitLocation" },
     tenantQuotas: { "": "tenantQuotas", defaults: null },

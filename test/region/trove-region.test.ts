@@ -139,6 +139,7 @@ describe("validateTroveRegionArgs", () => {
         ["two defaults", (a) => ({ ...a, datastores: [...a.datastores, { ...a.datastores[0], version: "5.7.30", default: true }] }), "datastores[4].default", /2 default versions/],
         ["parameters dir", (a) => ({ ...a, trove: { ...a.trove, parametersDir: "/nonexistent" } }), "trove.parametersDir", /does not exist/],
         ["guest image", (a) => ({ ...a, guestImage: { source: { mode: "file", path: "/nonexistent.qcow2" } } }), "guestImage.source.path", /does not exist/],
+        ["no Trove connection for the guest image's upload", (a) => ({ ...a, trove: { ...a.trove, connection: undefined as never } }), "trove.connection", /is required to upload a built image to Glance/],
         ["default datastore", (a) => ({ ...a, limits: { defaultDatastore: "redis" } }), "limits.defaultDatastore", /not one of the configured datastores/],
         ["no routing", (a) => ({ ...a, managementNetwork: {} as never }), "managementNetwork.routing.mode", /choose one of/],
     ])("%s", async (_label, change, path, message) => {
