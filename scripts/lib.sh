@@ -69,7 +69,7 @@ ensure_graphviz() {
     apt_install_quiet graphviz
 }
 
-# The project's one type check (Pulumi runs only transpile: scripts/stack-program.js, and
+# The project's one type check (Pulumi runs only transpile: program.js, and
 # PULUMI_NODEJS_TRANSPILE_ONLY in pulumi-env.sh). Incremental: tsc keeps what it learnt in
 # node_modules/.cache (wiped with the dependencies by npm ci) and re-checks only what changed since, 9 s cold, 3 s warm on 2 cores.
 typecheck() {

@@ -24,7 +24,7 @@ if [ -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]; then
     export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-trove-region-dev}"
 fi
 # The scripts type-check the program once with tsc (test.sh, main.sh, bench). The stack program
-# itself runs through scripts/stack-program.js (cached transpiles, no ts-node); programs that still
+# itself runs through program.js (cached transpiles, no ts-node); programs that still
 # run through ts-node (the examples, the policy pack) let it only transpile, which saves seconds.
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
 export PULUMI_SKIP_UPDATE_CHECK=true
